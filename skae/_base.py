@@ -1,0 +1,294 @@
+"""What every skae estimator shares: common parameters, input validation, seeding,
+device choice, building the skorch net and running it, batched inference."""
+
+import contextlib
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import GradientNormClipping
+
+from ._data import RandomSplit, TensorData, to_tensor_on
+from ._nets import ValidationEarlyStopping
+from ._params import Anything, Boolean, Interval, Options, validate_params
+
+# Rows per forward pass in transform/predict/sample: large enough to amortise the
+# per-call overhead, small enough to keep activations modest.
+INFERENCE_BATCH_ROWS = 8192
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+COMMON_PARAM_RULES = {
+    "max_epochs": [Interval(Integral, 1, None)],
+    "batch_size": [Interval(Integral, 1, None)],
+    "lr": [Interval(Real, 0, None, closed="neither")],
+    "optimizer": [Options(*OPTIMIZERS)],
+    "momentum": [Interval(Real, 0, 1, closed="left")],
+    "nesterov": [Boolean()],
+    "weight_decay": [Interval(Real, 0, None)],
+    "callbacks": [Options(None), Anything("a list of skorch callbacks")],
+    "device": [Anything("'auto', 'cpu', 'cuda' or 'cuda:N'")],
+    "random_state": [Anything("None, an int or a RandomState")],
+    "verbose": [Interval(Integral, 0, None), Boolean()],
+    "early_stopping": [Boolean()],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None)],
+    "tol": [Interval(Real, 0, None)],
+    "clip_grad_norm": [Options(None), Interval(Real, 0, None, closed="neither")],
+    "accumulation_steps": [Interval(Integral, 1, None)],
+    "warm_start": [Boolean()],
+}
+
+COMMON_PARAMS_DOC = """\
+max_epochs : int, default={max_epochs}
+        Passes over the training data per call to ``fit``.
+
+    batch_size : int, default={batch_size}
+        Rows per gradient step (capped at the number of rows).
+
+    lr : float, default={lr}
+        Learning rate.
+
+    optimizer : {{"adam", "adamw", "sgd", "rmsprop"}}, default="adam"
+        Adam and AdamW use torch's fused kernels where the device supports them.
+
+    momentum : float, default=0.9
+        Momentum for ``optimizer="sgd"`` and ``"rmsprop"``.
+
+    nesterov : bool, default=False
+        Nesterov momentum for ``optimizer="sgd"``.
+
+    weight_decay : float, default=0.0
+        L2 penalty (decoupled weight decay for ``"adamw"``).
+
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (e.g. ``EarlyStopping``, ``LRScheduler``,
+        ``Checkpoint``), as instances or ``(name, callback)`` pairs. They are copied
+        at fit; the fitted ones are in ``net_.callbacks_``.
+
+    device : str, default="auto"
+        ``"auto"`` trains on CUDA when torch sees a GPU, else on the CPU; or
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, batch order, noise and dropout. An int gives the
+        same result for the same data on the same machine.
+
+    verbose : int, default=0
+        0 is silent; 1 prints a line per epoch.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows and stop when the validation loss
+        has not improved by ``tol`` for ``n_iter_no_change`` epochs; the weights of
+        the best epoch are kept.
+
+    validation_fraction : float, default=0.1
+        Share of rows held out when ``early_stopping=True``.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before early stopping.
+
+    tol : float, default=1e-4
+        Minimum decrease of the validation loss that counts as improvement.
+
+    clip_grad_norm : float or None, default=None
+        Clip the gradient norm of all parameters to this value before each step.
+
+    accumulation_steps : int, default=1
+        Sum gradients over this many batches before each optimizer step, for an
+        effective batch of ``batch_size * accumulation_steps`` rows.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights instead of starting
+        afresh."""
+
+
+def resolve_device(device):
+    """Map the ``device`` parameter to a torch.device, or raise a clear error."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"The 'device' parameter must be 'auto', 'cpu', 'cuda' or 'cuda:N'. Got {device!r}."
+        ) from exc
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but torch sees no CUDA GPU "
+                "(torch.cuda.is_available() is False). Use device='auto' or 'cpu'."
+            )
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was requested but torch sees only "
+                f"{torch.cuda.device_count()} CUDA device(s)."
+            )
+    elif resolved.type != "cpu":
+        raise ValueError(f"device={device!r} is not supported; use 'auto', 'cpu' or 'cuda'.")
+    return resolved
+
+
+@contextlib.contextmanager
+def seeded(seed, device):
+    """Seed torch for the block and restore the caller's RNG state afterwards."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+class BaseNeuralEstimator(BaseEstimator):
+    """Shared machinery; subclasses define ``_param_rules``, ``_build_net`` and the
+    public methods."""
+
+    _param_rules = COMMON_PARAM_RULES
+    # Classifiers keep every class's share in the early-stopping validation split.
+    _stratify_validation = False
+
+    def _validate_X(self, X, *, reset):
+        """Check ``X`` with sklearn and return it as a 2-D float32/float64 array."""
+        return validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=False,
+            dtype=[np.float32, np.float64],
+            ensure_min_samples=1,
+        )
+
+    def _check_fit_size(self, n_samples):
+        if self.early_stopping and n_samples < 2:
+            raise ValueError(
+                f"early_stopping=True needs at least 2 samples to hold out a validation "
+                f"set; got n_samples = {n_samples}."
+            )
+
+    def _fit_seed(self):
+        """A torch seed drawn from ``random_state``; offset by the epochs already run
+        so that continued training draws fresh noise and batch orders."""
+        base = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        return int(base) + getattr(self, "n_iter_", 0)
+
+    def _optimizer_kwargs(self, device):
+        kwargs = {"lr": self.lr, "weight_decay": self.weight_decay}
+        if self.optimizer in ("adam", "adamw"):
+            # Fused kernels: one launch for all parameters, ~20% faster per step.
+            kwargs["fused"] = True
+        elif self.optimizer == "sgd":
+            kwargs.update(momentum=self.momentum, nesterov=self.nesterov)
+            if self.nesterov and self.momentum == 0:
+                raise ValueError("nesterov=True requires momentum > 0.")
+        else:
+            kwargs["momentum"] = self.momentum
+        return {f"optimizer__{k}": v for k, v in kwargs.items()}
+
+    def _callbacks(self):
+        """User callbacks (copied) plus those the estimator's parameters ask for."""
+        callbacks = copy.deepcopy(list(self.callbacks or []))
+        if self.clip_grad_norm is not None:
+            callbacks.append(
+                ("gradient_clipping", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
+            )
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    ValidationEarlyStopping(
+                        patience=self.n_iter_no_change,
+                        threshold=self.tol,
+                        threshold_mode="abs",
+                        load_best=True,
+                        sink=lambda *args: None,
+                    ),
+                )
+            )
+        return callbacks
+
+    def _make_net(self, net_class, module, criterion, device, seed, **kwargs):
+        """Build the skorch net; subclasses pass their module, loss and extra params."""
+        net = net_class(
+            module=module,
+            criterion=criterion,
+            optimizer=OPTIMIZERS[self.optimizer],
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=None,
+            callbacks=self._callbacks(),
+            device=str(device),
+            verbose=int(self.verbose),
+            seed=seed,
+            accumulation_steps=self.accumulation_steps,
+            **self._optimizer_kwargs(device),
+            **kwargs,
+        )
+        return net.initialize()
+
+    def _run_training(self, X, y, *, incremental):
+        """Validate parameters, (re)build the net unless continuing, and train.
+
+        ``incremental=True`` is ``partial_fit``: one pass, no early stopping.
+        """
+        validate_params(self)
+        device = resolve_device(self.device)
+        continuing = hasattr(self, "net_") and (incremental or self.warm_start)
+        if not continuing:
+            for attr in ("n_iter_", "loss_curve_", "validation_scores_"):
+                self.__dict__.pop(attr, None)
+        seed = self._fit_seed()
+        with seeded(seed, device):
+            data = TensorData(
+                to_tensor_on(X, device),
+                None if y is None else torch.as_tensor(y).to(device),
+            )
+            if not continuing:
+                self.net_ = self._build_net(data, device, seed)
+            net = self.net_
+            net.seed = seed
+            net.train_split = None
+            if self.early_stopping and not incremental:
+                net.train_split = RandomSplit(
+                    self.validation_fraction, seed, stratify=self._stratify_validation
+                )
+            net.partial_fit(data, None, epochs=1 if incremental else self.max_epochs)
+        self._record_history()
+        return self
+
+    def _record_history(self):
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        if "valid_loss" in history[-1]:
+            self.validation_scores_ = [
+                -float(epoch["valid_loss"]) for epoch in history if "valid_loss" in epoch
+            ]
+
+    def _forward_batches(self, fn, X, out_dtype):
+        """Apply ``fn`` (tensor -> tensor) to ``X`` in large batches under inference
+        mode and return a NumPy array of ``out_dtype``."""
+        check_is_fitted(self)
+        module = self.net_.module_
+        device = next(module.parameters()).device
+        module.eval()
+        tensor = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+        outputs = []
+        with torch.inference_mode():
+            for start in range(0, tensor.shape[0], INFERENCE_BATCH_ROWS):
+                batch = tensor[start : start + INFERENCE_BATCH_ROWS].to(device, non_blocking=True)
+                outputs.append(fn(batch).cpu())
+        return torch.cat(outputs).numpy().astype(out_dtype, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = False
+        return tags

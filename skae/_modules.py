@@ -1,0 +1,125 @@
+"""Torch modules: MLP blocks and the autoencoder built from them."""
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "prelu": nn.PReLU,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+}
+
+
+def mlp(in_dim, hidden_dims, out_dim, *, activation="relu", batch_norm=False, dropout=0.0):
+    """``Linear -> [BatchNorm] -> activation -> [Dropout]`` per hidden width, then a
+    final ``Linear`` to ``out_dim`` without activation."""
+    layers = []
+    width = in_dim
+    for hidden in hidden_dims:
+        layers.append(nn.Linear(width, hidden))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(hidden))
+        layers.append(ACTIVATIONS[activation]())
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        width = hidden
+    layers.append(nn.Linear(width, out_dim))
+    return nn.Sequential(*layers)
+
+
+class ResidualLinear(nn.Module):
+    """``linear(x) + mlp(x)``: a linear map with a nonlinear correction.
+
+    With the linear part set to a PCA projection and the correction's last layer at
+    zero, the module starts out as exactly PCA and training can only add to it.
+    """
+
+    def __init__(self, linear, nonlinear):
+        super().__init__()
+        self.linear = linear
+        self.nonlinear = nonlinear
+
+    def forward(self, x):
+        return self.linear(x) + self.nonlinear(x)
+
+
+class Autoencoder(nn.Module):
+    """An MLP encoder and a mirrored MLP decoder.
+
+    ``forward`` returns ``(output, code)`` where ``output`` is the decoder's
+    pre-activation: losses such as BCE-with-logits want it; ``reconstruct`` applies
+    the output activation.
+
+    Parameters
+    ----------
+    n_features, encoding_dim : int
+    hidden_dims : tuple of int
+        Encoder widths; the decoder uses them reversed.
+    activation : str
+    output_activation : {None, "sigmoid"}
+    batch_norm : bool
+    dropout : float
+    linear_path : bool
+        Add a linear map beside each MLP (see :class:`ResidualLinear`).
+    """
+
+    def __init__(
+        self,
+        n_features,
+        encoding_dim,
+        hidden_dims=(128,),
+        *,
+        activation="relu",
+        output_activation=None,
+        batch_norm=False,
+        dropout=0.0,
+        linear_path=False,
+    ):
+        super().__init__()
+        block = dict(activation=activation, batch_norm=batch_norm, dropout=dropout)
+        encoder = mlp(n_features, hidden_dims, encoding_dim, **block)
+        decoder = mlp(encoding_dim, tuple(reversed(hidden_dims)), n_features, **block)
+        if linear_path:
+            encoder = ResidualLinear(nn.Linear(n_features, encoding_dim), encoder)
+            decoder = ResidualLinear(nn.Linear(encoding_dim, n_features), decoder)
+        self.encoder = encoder
+        self.decoder = decoder
+        self.output_activation = output_activation
+
+    def forward(self, x):
+        code = self.encoder(x)
+        return self.decoder(code), code
+
+    def activate(self, output):
+        """Map the decoder's pre-activation to data space."""
+        if self.output_activation == "sigmoid":
+            return torch.sigmoid(output)
+        return output
+
+    def reconstruct(self, x):
+        return self.activate(self.decoder(self.encoder(x)))
+
+    @torch.no_grad()
+    def init_linear_paths(self, enc_weight, enc_bias, dec_weight, dec_bias):
+        """Set the linear paths (e.g. to PCA) and zero the nonlinear corrections, so
+        the model starts as that linear autoencoder.
+
+        ``enc_weight`` has ``k <= encoding_dim`` rows; the remaining code units start
+        with a zero linear part and are left to the nonlinear path.
+        """
+        k = enc_weight.shape[0]
+        enc, dec = self.encoder.linear, self.decoder.linear
+        enc.weight.zero_()
+        enc.weight[:k] = enc_weight
+        enc.bias.zero_()
+        enc.bias[:k] = enc_bias
+        dec.weight.zero_()
+        dec.weight[:, :k] = dec_weight
+        dec.bias.copy_(dec_bias)
+        for correction in (self.encoder.nonlinear, self.decoder.nonlinear):
+            correction[-1].weight.zero_()
+            correction[-1].bias.zero_()

@@ -1,0 +1,137 @@
+"""skorch nets: the training loop is skorch's; only its hooks are overridden here."""
+
+import math
+
+import torch
+from torch import nn
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping
+
+from ._data import SliceIterator
+
+
+class SliceNet(NeuralNet):
+    """A ``NeuralNet`` fed by :class:`~skae._data.SliceIterator`, with gradient
+    accumulation and a stop on a non-finite loss.
+
+    Parameters (beyond ``NeuralNet``'s)
+    -----------------------------------
+    seed : int
+        Seeds the batch permutations; the epoch count is mixed in so that a
+        continued fit (``partial_fit``, ``warm_start``) does not replay them.
+    accumulation_steps : int
+        Optimizer step every this many batches (and at the end of each epoch).
+    """
+
+    def __init__(self, *args, seed=0, accumulation_steps=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seed = seed
+        self.accumulation_steps = accumulation_steps
+
+    def get_iterator(self, dataset, training=False):
+        generator = torch.Generator().manual_seed(self.seed + len(self.history))
+        iterator = SliceIterator(
+            dataset,
+            self.batch_size if self.batch_size != -1 else len(dataset),
+            shuffle=training,
+            generator=generator,
+            device=self.device,
+        )
+        if training:
+            self.n_train_batches_ = len(iterator)
+        return iterator
+
+    def train_step(self, batch, **fit_params):
+        if self.accumulation_steps == 1:
+            return super().train_step(batch, **fit_params)
+        # Gradients add up over ``accumulation_steps`` batches before one step.
+        batch_index = len(self.history[-1, "batches"]) - 1
+        if batch_index % self.accumulation_steps == 0:
+            self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        last_of_group = (batch_index + 1) % self.accumulation_steps == 0
+        if last_of_group or batch_index + 1 == self.n_train_batches_:
+            self.notify(
+                "on_grad_computed",
+                named_parameters=list(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+            self._step_optimizer(None)
+        return step
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = batch
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        (loss / self.accumulation_steps).backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        loss = self.history[-1, "batches", -1].get(("train" if training else "valid") + "_loss")
+        if loss is not None and not math.isfinite(loss):
+            raise FloatingPointError(
+                f"Training diverged: the loss became {loss} in epoch {len(self.history)}. "
+                "Scale the inputs (e.g. StandardScaler), lower `lr`, or set "
+                "`clip_grad_norm`."
+            )
+
+
+class AutoencoderNet(SliceNet):
+    """Reconstruction loss plus optional penalties, with a denoising input.
+
+    Parameters (beyond :class:`SliceNet`'s)
+    ---------------------------------------
+    noise : float
+        Std of Gaussian noise added to training inputs; targets stay clean.
+    l1_activity : float
+        L1 penalty on the mean absolute code.
+    l1 : float
+        L1 penalty on the sum of absolute weights.
+    """
+
+    def __init__(self, *args, noise=0.0, l1_activity=0.0, l1=0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.noise = noise
+        self.l1_activity = l1_activity
+        self.l1 = l1
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, _ = batch
+        inputs = Xi + self.noise * torch.randn_like(Xi) if self.noise > 0 else Xi
+        y_pred = self.module_(inputs)
+        loss = self.get_loss(y_pred, Xi, X=Xi, training=True)
+        (loss / self.accumulation_steps).backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        Xi, _ = batch
+        with torch.inference_mode():
+            y_pred = self.module_(Xi)
+            loss = self.get_loss(y_pred, Xi, X=Xi, training=False)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        output, code = y_pred
+        if not isinstance(self.criterion_, nn.BCEWithLogitsLoss):
+            output = self.module_.activate(output)
+        loss = self.criterion_(output, y_true)
+        if training and self.l1_activity > 0:
+            loss = loss + self.l1_activity * code.abs().mean()
+        if training and self.l1 > 0:
+            loss = loss + self.l1 * sum(
+                p.abs().sum() for name, p in self.module_.named_parameters() if name.endswith("weight")
+            )
+        return loss
+
+
+class ValidationEarlyStopping(EarlyStopping):
+    """skorch's EarlyStopping, inert in epochs without a validation loss (e.g. the
+    single pass of ``partial_fit``)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.monitor in net.history[-1]:
+            super().on_epoch_end(net, **kwargs)

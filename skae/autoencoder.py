@@ -1,0 +1,395 @@
+"""AutoencoderTransformer: nonlinear dimensionality reduction with a PCA-like API."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils.validation import check_array, check_is_fitted
+from torch import nn
+
+from ._base import COMMON_PARAM_RULES, COMMON_PARAMS_DOC, BaseNeuralEstimator
+from ._modules import ACTIVATIONS, Autoencoder
+from ._nets import AutoencoderNet
+from ._params import Interval, IntTuple, Options
+
+# Rows used to compute the PCA that initialises the linear paths: plenty for a
+# stable subspace, cheap on wide data.
+PCA_INIT_MAX_ROWS = 10_000
+# Targets are clipped to this margin before the logit when the decoder starts from
+# PCA under a sigmoid output.
+LOGIT_CLIP = 1e-2
+
+
+class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
+    __doc__ = f"""Autoencoder for dimensionality reduction, trained with skorch.
+
+    An MLP encoder maps each row to ``encoding_dim`` codes and a mirrored decoder
+    maps codes back to the input space. ``transform`` returns the codes,
+    ``inverse_transform`` the reconstructions; ``score`` and ``score_samples`` measure
+    reconstruction error (higher is better), so the transformer can be grid-searched
+    alone and used for anomaly detection.
+
+    By default (``init="pca"``) the encoder and decoder each have a linear path beside
+    the MLP, initialised to the leading principal components, with the MLP's last
+    layer at zero: training starts from the PCA solution and the nonlinear part
+    learns what PCA misses.
+
+    Parameters
+    ----------
+    encoding_dim : int, default=2
+        Number of codes (the output dimension of ``transform``).
+
+    hidden_dims : tuple of int, default=(128,)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+
+    activation : {{"relu", "leaky_relu", "prelu", "elu", "gelu", "tanh", "sigmoid"}}, \
+default="relu"
+        Hidden-layer activation.
+
+    output_activation : {{None, "sigmoid"}}, default=None
+        Activation of the reconstruction. ``loss="bce"`` implies ``"sigmoid"``.
+
+    batch_norm : bool, default=False
+        Batch normalisation after each hidden linear layer.
+
+    dropout : float, default=0.0
+        Dropout rate after each hidden activation.
+
+    loss : {{"mse", "bce"}}, default="mse"
+        Reconstruction loss. ``"bce"`` (binary cross-entropy on logits) is for data
+        in [0, 1], such as pixel intensities.
+
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the inputs during training
+        (a denoising autoencoder); the targets stay clean.
+
+    l1_activity : float, default=0.0
+        L1 penalty on the codes, for sparse representations.
+
+    l1 : float, default=0.0
+        L1 penalty on the weights.
+
+    init : {{"pca", "random"}}, default="pca"
+        ``"pca"`` adds linear paths initialised from PCA (see above); ``"random"`` is
+        a plain MLP autoencoder with PyTorch's default initialisation.
+
+    {COMMON_PARAMS_DOC.format(max_epochs=200, batch_size=128, lr=0.001)}
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module and
+        ``net_.history`` the training history.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Epochs trained so far (they add up under ``warm_start`` and ``partial_fit``).
+
+    loss_curve_ : list of float
+        Training loss (penalties included) after each epoch.
+
+    validation_scores_ : list of float
+        Negative validation reconstruction loss per epoch; only with
+        ``early_stopping=True``.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : The linear counterpart, and the starting point here.
+    sklearn.neural_network.MLPRegressor : An MLP that can be fitted on ``X -> X``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import AutoencoderTransformer
+    >>> X = load_digits().data / 16
+    >>> ae = AutoencoderTransformer(encoding_dim=8, max_epochs=5, random_state=0)
+    >>> codes = ae.fit_transform(X)
+    >>> codes.shape
+    (1797, 8)
+    >>> ae.inverse_transform(codes).shape
+    (1797, 64)
+    >>> bool(ae.score(X) < 0)
+    True
+    """
+
+    _param_rules = {
+        **COMMON_PARAM_RULES,
+        "encoding_dim": [Interval(Integral, 1, None)],
+        "hidden_dims": [IntTuple()],
+        "activation": [Options(*ACTIVATIONS)],
+        "output_activation": [Options(None, "sigmoid")],
+        "batch_norm": [Options(True, False)],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "loss": [Options("mse", "bce")],
+        "noise": [Interval(Real, 0, None)],
+        "l1_activity": [Interval(Real, 0, None)],
+        "l1": [Interval(Real, 0, None)],
+        "init": [Options("pca", "random")],
+    }
+
+    def __init__(
+        self,
+        encoding_dim: int = 2,
+        *,
+        hidden_dims: tuple = (128,),
+        activation: str = "relu",
+        output_activation: str | None = None,
+        batch_norm: bool = False,
+        dropout: float = 0.0,
+        loss: str = "mse",
+        noise: float = 0.0,
+        l1_activity: float = 0.0,
+        l1: float = 0.0,
+        init: str = "pca",
+        max_epochs: int = 200,
+        batch_size: int = 128,
+        lr: float = 1e-3,
+        optimizer: str = "adam",
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        callbacks: list | None = None,
+        device: str = "auto",
+        random_state=None,
+        verbose: int = 0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        clip_grad_norm: float | None = None,
+        accumulation_steps: int = 1,
+        warm_start: bool = False,
+    ):
+        self.encoding_dim = encoding_dim
+        self.hidden_dims = hidden_dims
+        self.activation = activation
+        self.output_activation = output_activation
+        self.batch_norm = batch_norm
+        self.dropout = dropout
+        self.loss = loss
+        self.noise = noise
+        self.l1_activity = l1_activity
+        self.l1 = l1
+        self.init = init
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weight_decay = weight_decay
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.clip_grad_norm = clip_grad_norm
+        self.accumulation_steps = accumulation_steps
+        self.warm_start = warm_start
+
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : AutoencoderTransformer
+            The fitted transformer.
+        """
+        return self._fit(X, incremental=False)
+
+    def partial_fit(self, X, y=None):
+        """Train for one more pass over ``X``, starting from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : AutoencoderTransformer
+            The updated transformer.
+        """
+        return self._fit(X, incremental=True)
+
+    def _fit(self, X, *, incremental):
+        first_call = not hasattr(self, "net_")
+        X = self._validate_X(X, reset=first_call or not (incremental or self.warm_start))
+        self._check_fit_size(X.shape[0])
+        if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
+            raise ValueError(
+                f"loss='bce' needs X in [0, 1]; got values in [{X.min():.3g}, "
+                f"{X.max():.3g}]. Scale X (e.g. MinMaxScaler) or use loss='mse'."
+            )
+        return self._run_training(X, None, incremental=incremental)
+
+    def _build_net(self, data, device, seed):
+        output_activation = "sigmoid" if self.loss == "bce" else self.output_activation
+        module = Autoencoder(
+            self.n_features_in_,
+            self.encoding_dim,
+            tuple(self.hidden_dims),
+            activation=self.activation,
+            output_activation=output_activation,
+            batch_norm=self.batch_norm,
+            dropout=self.dropout,
+            linear_path=self.init == "pca",
+        ).to(device)
+        if self.init == "pca":
+            module.init_linear_paths(*self._pca_init(data.X, output_activation, seed))
+        criterion = nn.BCEWithLogitsLoss if self.loss == "bce" else nn.MSELoss
+        return self._make_net(
+            AutoencoderNet,
+            module,
+            criterion,
+            device,
+            seed,
+            noise=self.noise,
+            l1_activity=self.l1_activity,
+            l1=self.l1,
+        )
+
+    def _pca_init(self, X, output_activation, seed):
+        """Weights of the linear autoencoder that PCA defines on (a sample of) ``X``.
+
+        Under a sigmoid output the decoder works in logit space, so its linear path is
+        the least-squares map from the PCA codes to the clipped logits of ``X``.
+        """
+        if X.shape[0] > PCA_INIT_MAX_ROWS:
+            generator = torch.Generator().manual_seed(seed)
+            rows = torch.randperm(X.shape[0], generator=generator)[:PCA_INIT_MAX_ROWS]
+            X = X[rows.to(X.device)]
+        X = X.float()
+        mean = X.mean(0)
+        centered = X - mean
+        _, _, vh = torch.linalg.svd(centered, full_matrices=False)
+        components = vh[: self.encoding_dim]
+        if output_activation is None:
+            return components, -components @ mean, components.T, mean
+        target = torch.logit(X.clamp(LOGIT_CLIP, 1 - LOGIT_CLIP))
+        target_mean = target.mean(0)
+        codes = centered @ components.T
+        dec = torch.linalg.lstsq(codes.cpu(), (target - target_mean).cpu()).solution
+        return components, -components @ mean, dec.T.to(X.device), target_mean
+
+    def transform(self, X):
+        """Encode ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to encode.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, encoding_dim)
+            The codes, in the dtype of ``X`` (float32 stays float32, anything else
+            becomes float64).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return self._forward_batches(self.net_.module_.encoder, X, X.dtype)
+
+    def inverse_transform(self, X):
+        """Decode codes back to the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, encoding_dim)
+            Codes, e.g. from :meth:`transform`.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+            Reconstructions.
+        """
+        check_is_fitted(self)
+        codes = check_array(X, dtype=[np.float32, np.float64])
+        if codes.shape[1] != self.encoding_dim:
+            raise ValueError(
+                f"inverse_transform expects {self.encoding_dim} codes per row "
+                f"(encoding_dim); got {codes.shape[1]}."
+            )
+        module = self.net_.module_
+        return self._forward_batches(
+            lambda batch: module.activate(module.decoder(batch)), codes, codes.dtype
+        )
+
+    def score_samples(self, X):
+        """Negative reconstruction loss of each row: higher means more typical.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Minus the mean over features of the reconstruction loss (squared error,
+            or binary cross-entropy with ``loss="bce"``).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        module = self.net_.module_
+        if self.loss == "bce":
+            def row_loss(batch):
+                output, _ = module(batch)
+                return nn.functional.binary_cross_entropy_with_logits(
+                    output, batch, reduction="none"
+                ).mean(1)
+        else:
+            def row_loss(batch):
+                return (module.reconstruct(batch) - batch).square().mean(1)
+
+        return -self._forward_batches(row_loss, X, np.float64)
+
+    def score(self, X, y=None):
+        """Negative mean reconstruction loss on ``X`` (higher is better).
+
+        This lets ``GridSearchCV`` pick ``encoding_dim`` or other parameters for the
+        transformer on its own, without labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        score : float
+            The mean of :meth:`score_samples`.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    @property
+    def _n_features_out(self):
+        return self.encoding_dim
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
