@@ -19,6 +19,10 @@ from ._params import Anything, Boolean, Interval, Options, validate_params
 # Rows per forward pass in transform/predict/sample: large enough to amortise the
 # per-call overhead, small enough to keep activations modest.
 INFERENCE_BATCH_ROWS = 8192
+# BLAS takes a different code path (and rounds differently) for one or two rows
+# than for a matrix; padding tiny batches makes a row's output independent of how
+# rows are grouped into calls, as sklearn's subset-invariance check demands.
+MIN_INFERENCE_ROWS = 16
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -62,7 +66,7 @@ max_epochs : int, default={max_epochs}
         Adam and AdamW use torch's fused kernels where the device supports them.
 
     momentum : float, default=0.9
-        Momentum for ``optimizer="sgd"`` and ``"rmsprop"``.
+        Momentum for ``optimizer="sgd"``.
 
     nesterov : bool, default=False
         Nesterov momentum for ``optimizer="sgd"``.
@@ -167,6 +171,10 @@ class BaseNeuralEstimator(BaseEstimator):
         )
 
     def _check_fit_size(self, n_samples):
+        if getattr(self, "batch_norm", False) and n_samples < 2:
+            raise ValueError(
+                f"batch_norm=True needs at least 2 samples to train; got n_samples = {n_samples}."
+            )
         if self.early_stopping and n_samples < 2:
             raise ValueError(
                 f"early_stopping=True needs at least 2 samples to hold out a validation "
@@ -188,8 +196,6 @@ class BaseNeuralEstimator(BaseEstimator):
             kwargs.update(momentum=self.momentum, nesterov=self.nesterov)
             if self.nesterov and self.momentum == 0:
                 raise ValueError("nesterov=True requires momentum > 0.")
-        else:
-            kwargs["momentum"] = self.momentum
         return {f"optimizer__{k}": v for k, v in kwargs.items()}
 
     def _callbacks(self):
@@ -284,7 +290,11 @@ class BaseNeuralEstimator(BaseEstimator):
         with torch.inference_mode():
             for start in range(0, tensor.shape[0], INFERENCE_BATCH_ROWS):
                 batch = tensor[start : start + INFERENCE_BATCH_ROWS].to(device, non_blocking=True)
-                outputs.append(fn(batch).cpu())
+                n_rows = batch.shape[0]
+                if n_rows < MIN_INFERENCE_ROWS:
+                    padding = batch[-1:].expand(MIN_INFERENCE_ROWS - n_rows, -1)
+                    batch = torch.cat([batch, padding])
+                outputs.append(fn(batch)[:n_rows].cpu())
         return torch.cat(outputs).numpy().astype(out_dtype, copy=False)
 
     def __sklearn_tags__(self):

@@ -6,8 +6,6 @@ float32 tensor (on the training device when it fits) and a batch is a single
 ``index_select`` with a slice of a shuffled permutation: one contiguous copy per batch.
 """
 
-import math
-
 import numpy as np
 import torch
 from torch.utils.data import Dataset
@@ -79,29 +77,38 @@ class SliceIterator:
         self.generator = generator
         self.device = torch.device(device)
 
+    def _bounds(self):
+        """Batch boundaries. A trailing single row joins the previous batch, since
+        batch normalisation cannot train on one row."""
+        n = len(self.dataset)
+        starts = list(range(0, n, self.batch_size))
+        if len(starts) > 1 and n - starts[-1] == 1:
+            starts.pop()
+        return list(zip(starts, starts[1:] + [n]))
+
     def __len__(self):
-        return math.ceil(len(self.dataset) / self.batch_size)
+        return len(self._bounds())
 
     def _move(self, tensor):
         if tensor is None or tensor.device == self.device:
             return tensor
         return tensor.to(self.device, non_blocking=True)
 
+    def _rows(self, tensor, index):
+        if tensor is None:
+            return None
+        if isinstance(index, slice):
+            return self._move(tensor[index])
+        return self._move(tensor.index_select(0, index))
+
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
-        n = X.shape[0]
+        order = None
         if self.shuffle:
-            order = torch.randperm(n, generator=self.generator).to(X.device)
-            for start in range(0, n, self.batch_size):
-                index = order[start : start + self.batch_size]
-                yield (
-                    self._move(X.index_select(0, index)),
-                    None if y is None else self._move(y.index_select(0, index)),
-                )
-        else:
-            for start in range(0, n, self.batch_size):
-                stop = start + self.batch_size
-                yield self._move(X[start:stop]), None if y is None else self._move(y[start:stop])
+            order = torch.randperm(X.shape[0], generator=self.generator).to(X.device)
+        for start, stop in self._bounds():
+            index = slice(start, stop) if order is None else order[start:stop]
+            yield self._rows(X, index), self._rows(y, index)
 
 
 class RandomSplit:
