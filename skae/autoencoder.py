@@ -11,7 +11,7 @@ from torch import nn
 from ._base import COMMON_PARAM_RULES, COMMON_PARAMS_DOC, BaseNeuralEstimator
 from ._modules import ACTIVATIONS, Autoencoder
 from ._nets import AutoencoderNet
-from ._params import Interval, IntTuple, Options
+from ._params import Boolean, Interval, IntTuple, Options
 
 # Rows used to compute the PCA that initialises the linear paths: plenty for a
 # stable subspace, cheap on wide data.
@@ -124,7 +124,7 @@ default="relu"
         "hidden_dims": [IntTuple()],
         "activation": [Options(*ACTIVATIONS)],
         "output_activation": [Options(None, "sigmoid")],
-        "batch_norm": [Options(True, False)],
+        "batch_norm": [Boolean()],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "loss": [Options("mse", "bce")],
         "noise": [Interval(Real, 0, None)],
