@@ -14,7 +14,7 @@ from skorch.callbacks import GradientNormClipping
 
 from ._data import RandomSplit, TensorData, to_tensor_on
 from ._nets import ValidationEarlyStopping
-from ._params import Anything, Boolean, Interval, Options, validate_params
+from ._params import Anything, Boolean, Interval, Options
 
 # Rows per forward pass in transform/predict/sample: large enough to amortise the
 # per-call overhead, small enough to keep activations modest.
@@ -52,7 +52,7 @@ COMMON_PARAM_RULES = {
     "warm_start": [Boolean()],
 }
 
-COMMON_PARAMS_DOC = """\
+_COMMON_PARAM_DOCS = """\
 max_epochs : int, default={max_epochs}
         Passes over the training data per call to ``fit``.
 
@@ -114,6 +114,14 @@ max_epochs : int, default={max_epochs}
     warm_start : bool, default=False
         When True, ``fit`` continues from the previous weights instead of starting
         afresh."""
+
+
+def common_params_doc(*, exclude=(), **defaults):
+    """The numpydoc entries of the shared parameters, with per-estimator defaults,
+    indented to follow a ``Parameters`` entry of a class docstring."""
+    entries = _COMMON_PARAM_DOCS.format(**defaults).split("\n\n    ")
+    kept = [e for e in entries if e.split(" :")[0] not in exclude]
+    return "\n\n    ".join(kept)
 
 
 def resolve_device(device):
@@ -226,7 +234,6 @@ class BaseNeuralEstimator(BaseEstimator):
             module=module,
             criterion=criterion,
             optimizer=OPTIMIZERS[self.optimizer],
-            max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             train_split=None,
             callbacks=self._callbacks(),
@@ -239,12 +246,12 @@ class BaseNeuralEstimator(BaseEstimator):
         )
         return net.initialize()
 
-    def _run_training(self, X, y, *, incremental):
-        """Validate parameters, (re)build the net unless continuing, and train.
+    def _run_training(self, X, y, *, incremental, epochs):
+        """Validate parameters, (re)build the net unless continuing, and train for
+        ``epochs`` passes.
 
-        ``incremental=True`` is ``partial_fit``: one pass, no early stopping.
+        ``incremental=True`` is ``partial_fit``: no early stopping.
         """
-        validate_params(self)
         device = resolve_device(self.device)
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
         if not continuing:
@@ -265,7 +272,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 net.train_split = RandomSplit(
                     self.validation_fraction, seed, stratify=self._stratify_validation
                 )
-            net.partial_fit(data, None, epochs=1 if incremental else self.max_epochs)
+            net.partial_fit(data, None, epochs=epochs)
         self._record_history()
         return self
 

@@ -84,7 +84,7 @@ class SliceIterator:
         starts = list(range(0, n, self.batch_size))
         if len(starts) > 1 and n - starts[-1] == 1:
             starts.pop()
-        return list(zip(starts, starts[1:] + [n]))
+        return list(zip(starts, starts[1:] + [n], strict=True))
 
     def __len__(self):
         return len(self._bounds())

@@ -88,6 +88,7 @@ class Autoencoder(nn.Module):
             decoder = ResidualLinear(nn.Linear(encoding_dim, n_features), decoder)
         self.encoder = encoder
         self.decoder = decoder
+        self.encoding_dim = encoding_dim
         self.output_activation = output_activation
 
     def forward(self, x):
@@ -123,3 +124,27 @@ class Autoencoder(nn.Module):
         for correction in (self.encoder.nonlinear, self.decoder.nonlinear):
             correction[-1].weight.zero_()
             correction[-1].bias.zero_()
+
+
+class EncoderClassifier(nn.Module):
+    """A (pretrained) :class:`Autoencoder` with a linear head on its code; the decoder
+    stays so that reconstruction can regularise fine-tuning.
+
+    ``forward`` returns ``(logits, decoder_output, code)``.
+    """
+
+    def __init__(self, autoencoder, n_classes):
+        super().__init__()
+        self.autoencoder = autoencoder
+        self.head = nn.Linear(autoencoder.encoding_dim, n_classes)
+
+    @property
+    def encoder(self):
+        return self.autoencoder.encoder
+
+    def forward(self, x):
+        output, code = self.autoencoder(x)
+        return self.head(code), output, code
+
+    def activate(self, output):
+        return self.autoencoder.activate(output)

@@ -3,9 +3,9 @@
 import math
 
 import torch
-from torch import nn
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
+from torch import nn
 
 from ._data import SliceIterator
 
@@ -122,9 +122,8 @@ class AutoencoderNet(SliceNet):
         if training and self.l1_activity > 0:
             loss = loss + self.l1_activity * code.abs().mean()
         if training and self.l1 > 0:
-            loss = loss + self.l1 * sum(
-                p.abs().sum() for name, p in self.module_.named_parameters() if name.endswith("weight")
-            )
+            weights = (p for name, p in self.module_.named_parameters() if name.endswith("weight"))
+            loss = loss + self.l1 * sum(w.abs().sum() for w in weights)
         return loss
 
 
@@ -135,3 +134,72 @@ class ValidationEarlyStopping(EarlyStopping):
     def on_epoch_end(self, net, **kwargs):
         if self.monitor in net.history[-1]:
             super().on_epoch_end(net, **kwargs)
+
+
+class SemiSupervisedNet(SliceNet):
+    """Fine-tunes an :class:`~skae._modules.EncoderClassifier` on all rows at once:
+    cross-entropy on labeled rows (``y >= 0``) and reconstruction on every row.
+
+    Each step draws a batch of labeled rows beside the batch of all rows, so that
+    every step sees labels even when they are a tiny share of the data.
+
+    Parameters (beyond :class:`SliceNet`'s)
+    ---------------------------------------
+    class_weight : tensor or None
+        Per-class weights of the cross-entropy.
+    reconstruction_weight : float
+        Weight of the reconstruction loss; 0 trains the classifier alone.
+    noise : float
+        Std of Gaussian noise on the inputs during training.
+    """
+
+    def __init__(self, *args, class_weight=None, reconstruction_weight=1.0, noise=0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.class_weight = class_weight
+        self.reconstruction_weight = reconstruction_weight
+        self.noise = noise
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        # Labeled rows are drawn from the training part only, so that an early-stopping
+        # validation loss measures rows the classifier never trained on.
+        train, valid = super().get_split_datasets(X, y, **fit_params)
+        labeled = train.y >= 0
+        self.labeled_ = (train.X[labeled], train.y[labeled])
+        return train, valid
+
+    def on_train_end(self, net, **kwargs):
+        # Not part of the model: keep it out of pickles.
+        self.labeled_ = None
+
+    def _losses(self, X, X_labeled, y_labeled, training):
+        n = X.shape[0]
+        inputs = torch.cat([X, X_labeled])
+        if training and self.noise > 0:
+            inputs = inputs + self.noise * torch.randn_like(inputs)
+        logits, output, _ = self.module_(inputs)
+        loss = logits.new_zeros(())
+        if y_labeled.shape[0] > 0:
+            loss = nn.functional.cross_entropy(logits[n:], y_labeled, weight=self.class_weight)
+        if self.reconstruction_weight > 0:
+            reconstruction = self.module_.activate(output[:n])
+            loss = loss + self.reconstruction_weight * nn.functional.mse_loss(reconstruction, X)
+        return loss, logits[:n]
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, _ = batch
+        X_labeled, y_labeled = self.labeled_
+        rows = torch.randint(
+            X_labeled.shape[0], (min(self.batch_size, X_labeled.shape[0]),), device=X_labeled.device
+        )
+        loss, logits = self._losses(Xi, X_labeled[rows], y_labeled[rows], training=True)
+        (loss / self.accumulation_steps).backward()
+        return {"loss": loss, "y_pred": logits}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        Xi, yi = batch
+        labeled = yi >= 0
+        with torch.inference_mode():
+            loss, logits = self._losses(Xi, Xi[labeled], yi[labeled], training=False)
+        return {"loss": loss, "y_pred": logits}

@@ -8,10 +8,10 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 from torch import nn
 
-from ._base import COMMON_PARAM_RULES, COMMON_PARAMS_DOC, BaseNeuralEstimator
+from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
 from ._modules import ACTIVATIONS, Autoencoder
 from ._nets import AutoencoderNet
-from ._params import Boolean, Interval, IntTuple, Options
+from ._params import Boolean, Interval, IntTuple, Options, validate_params
 
 # Rows used to compute the PCA that initialises the linear paths: plenty for a
 # stable subspace, cheap on wide data.
@@ -21,7 +21,9 @@ PCA_INIT_MAX_ROWS = 10_000
 LOGIT_CLIP = 1e-2
 
 
-class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
+class AutoencoderTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator
+):
     __doc__ = f"""Autoencoder for dimensionality reduction, trained with skorch.
 
     An MLP encoder maps each row to ``encoding_dim`` codes and a mirrored decoder
@@ -74,7 +76,7 @@ default="relu"
         ``"pca"`` adds linear paths initialised from PCA (see above); ``"random"`` is
         a plain MLP autoencoder with PyTorch's default initialisation.
 
-    {COMMON_PARAMS_DOC.format(max_epochs=200, batch_size=128, lr=0.001)}
+    {common_params_doc(max_epochs=200, batch_size=128, lr=0.001)}
 
     Attributes
     ----------
@@ -233,6 +235,7 @@ default="relu"
         return self._fit(X, incremental=True)
 
     def _fit(self, X, *, incremental):
+        validate_params(self)
         first_call = not hasattr(self, "net_")
         X = self._validate_X(X, reset=first_call or not (incremental or self.warm_start))
         self._check_fit_size(X.shape[0])
@@ -241,7 +244,8 @@ default="relu"
                 f"loss='bce' needs X in [0, 1]; got values in [{X.min():.3g}, "
                 f"{X.max():.3g}]. Scale X (e.g. MinMaxScaler) or use loss='mse'."
             )
-        return self._run_training(X, None, incremental=incremental)
+        epochs = 1 if incremental else self.max_epochs
+        return self._run_training(X, None, incremental=incremental, epochs=epochs)
 
     def _build_net(self, data, device, seed):
         output_activation = "sigmoid" if self.loss == "bce" else self.output_activation
@@ -353,12 +357,14 @@ default="relu"
         X = self._validate_X(X, reset=False)
         module = self.net_.module_
         if self.loss == "bce":
+
             def row_loss(batch):
                 output, _ = module(batch)
                 return nn.functional.binary_cross_entropy_with_logits(
                     output, batch, reduction="none"
                 ).mean(1)
         else:
+
             def row_loss(batch):
                 return (module.reconstruct(batch) - batch).square().mean(1)
 

@@ -79,8 +79,10 @@ def test_float64_pipeline_after_standard_scaler(blobs):
 def test_grid_search_in_worker_processes_picks_larger_code(digits):
     X, y = digits
     pipe = Pipeline(
-        [("ae", AutoencoderTransformer(max_epochs=10, random_state=0)),
-         ("clf", LogisticRegression(max_iter=500))]
+        [
+            ("ae", AutoencoderTransformer(max_epochs=10, random_state=0)),
+            ("clf", LogisticRegression(max_iter=500)),
+        ]
     )
     search = GridSearchCV(pipe, {"ae__encoding_dim": [2, 16]}, cv=3, n_jobs=2).fit(X, y)
     assert search.best_params_ == {"ae__encoding_dim": 16}
@@ -117,7 +119,8 @@ def _joblib_round_trip(est):
 
 def test_random_state_controls_the_result(blobs):
     def codes(seed):
-        return AutoencoderTransformer(max_epochs=3, noise=0.1, random_state=seed).fit_transform(blobs)
+        ae = AutoencoderTransformer(max_epochs=3, noise=0.1, random_state=seed)
+        return ae.fit_transform(blobs)
 
     assert_array_equal(codes(0), codes(0))
     assert not np.allclose(codes(0), codes(1))
@@ -280,16 +283,26 @@ def test_keyboard_interrupt_leaves_usable_model(blobs):
 def test_clip_grad_norm_bounds_each_step(blobs):
     lr, clip, epochs = 0.1, 1e-3, 2
     ae = AutoencoderTransformer(
-        optimizer="sgd", momentum=0.0, lr=lr, clip_grad_norm=clip, max_epochs=epochs,
-        batch_size=40, init="random", random_state=0,
+        optimizer="sgd",
+        momentum=0.0,
+        lr=lr,
+        clip_grad_norm=clip,
+        max_epochs=epochs,
+        batch_size=40,
+        init="random",
+        random_state=0,
     )
     ae.fit(blobs)
     start = AutoencoderTransformer(init="random", random_state=0, max_epochs=1, lr=1e-30)
     start.fit(blobs)
-    moved = torch.sqrt(sum(
-        ((a - b) ** 2).sum()
-        for a, b in zip(ae.net_.module_.parameters(), start.net_.module_.parameters())
-    ))
+    moved = torch.sqrt(
+        sum(
+            ((a - b) ** 2).sum()
+            for a, b in zip(
+                ae.net_.module_.parameters(), start.net_.module_.parameters(), strict=True
+            )
+        )
+    )
     n_steps = epochs * 3
     assert 0 < moved <= n_steps * lr * clip * 1.001
 
@@ -307,8 +320,12 @@ def test_accumulation_equals_larger_batches(blobs):
 @pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd", "rmsprop"])
 def test_every_optimizer_reduces_the_loss(blobs, optimizer):
     ae = AutoencoderTransformer(
-        optimizer=optimizer, lr=0.01, nesterov=optimizer == "sgd", max_epochs=10,
-        init="random", random_state=0,
+        optimizer=optimizer,
+        lr=0.01,
+        nesterov=optimizer == "sgd",
+        max_epochs=10,
+        init="random",
+        random_state=0,
     ).fit(blobs)
     assert ae.loss_curve_[-1] < ae.loss_curve_[0]
 

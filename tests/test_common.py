@@ -1,18 +1,32 @@
 """scikit-learn's estimator checks over every public estimator.
 
-Expected failures would be listed here with their reasons; there are none.
+Expected failures are listed in ``EXPECTED_FAILURES`` with their reasons.
 """
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer
+from skae import AutoencoderTransformer, PretrainedClassifier
 
 ESTIMATORS = [
     AutoencoderTransformer(max_epochs=3, random_state=0),
     AutoencoderTransformer(max_epochs=3, init="random", batch_norm=True, random_state=0),
+    PretrainedClassifier(pretrain_epochs=2, finetune_epochs=20, random_state=0),
 ]
 
+EXPECTED_FAILURES = {
+    "PretrainedClassifier": {
+        # The check fits binary labels {-1, 1}; by scikit-learn's semi-supervised
+        # convention -1 marks an unlabeled row, leaving one class. scikit-learn
+        # exempts its own semi-supervised classifiers from this case by name.
+        "check_classifiers_classes": "-1 marks unlabeled rows (semi-supervised convention)",
+    },
+}
 
-@parametrize_with_checks(ESTIMATORS)
+
+def expected_failed_checks(estimator):
+    return EXPECTED_FAILURES.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

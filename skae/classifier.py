@@ -1,0 +1,412 @@
+"""PretrainedClassifier: learn from unlabeled rows first, a few labels after."""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, clone
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
+from ._modules import ACTIVATIONS, EncoderClassifier
+from ._nets import SemiSupervisedNet
+from ._params import Anything, Boolean, Interval, IntTuple, Options, validate_params
+from .autoencoder import AutoencoderTransformer
+
+# Parameters handed to the internal AutoencoderTransformer for pretraining.
+_PRETRAIN_PARAMS = (
+    "encoding_dim",
+    "hidden_dims",
+    "activation",
+    "batch_norm",
+    "dropout",
+    "noise",
+    "init",
+    "batch_size",
+    "lr",
+    "optimizer",
+    "momentum",
+    "nesterov",
+    "weight_decay",
+    "device",
+    "random_state",
+    "verbose",
+    "clip_grad_norm",
+    "accumulation_steps",
+)
+
+
+def _unlabeled_mask(y):
+    """Rows marked -1 (scikit-learn's semi-supervised convention), for numeric and
+    object label arrays alike."""
+    if y.dtype.kind in "iuf":
+        return y == -1
+    return np.fromiter(
+        (isinstance(v, (Integral, np.integer)) and not isinstance(v, bool) and v == -1 for v in y),
+        dtype=bool,
+        count=len(y),
+    )
+
+
+class PretrainedClassifier(
+    ClassNamePrefixFeaturesOutMixin, ClassifierMixin, TransformerMixin, BaseNeuralEstimator
+):
+    __doc__ = f"""Neural classifier that pretrains its encoder on unlabeled rows.
+
+    ``fit`` first trains an autoencoder on every row it is given, labeled or not
+    (rows with ``y == -1`` are unlabeled, as in scikit-learn's
+    :class:`~sklearn.semi_supervised.SelfTrainingClassifier`), then fine-tunes its
+    encoder with a linear classification head: cross-entropy on the labeled rows
+    while the reconstruction loss on all rows keeps the encoder faithful to the data.
+    It is the estimator for "100,000 rows and 200 labels".
+
+    Parameters
+    ----------
+    encoding_dim : int, default=32
+        Width of the encoder's output, the features the head classifies.
+
+    hidden_dims : tuple of int, default=(256,)
+        Hidden widths of the encoder (the decoder mirrors them).
+
+    activation : {{"relu", "leaky_relu", "prelu", "elu", "gelu", "tanh", "sigmoid"}}, \
+default="relu"
+        Hidden-layer activation.
+
+    batch_norm : bool, default=False
+        Batch normalisation after each hidden linear layer.
+
+    dropout : float, default=0.0
+        Dropout rate after each hidden activation.
+
+    noise : float, default=0.1
+        Std of Gaussian noise added to inputs while training (both phases).
+
+    init : {{"pca", "random"}}, default="pca"
+        Initialisation of the autoencoder (see :class:`AutoencoderTransformer`).
+
+    pretrain_epochs : int, default=100
+        Epochs of autoencoder pretraining on all rows.
+
+    finetune_epochs : int, default=100
+        Epochs of fine-tuning; an epoch is one pass over all rows, each step also
+        drawing a batch of labeled rows.
+
+    freeze_encoder : bool, default=False
+        Keep the pretrained encoder fixed and train only the head.
+
+    autoencoder : AutoencoderTransformer or None, default=None
+        An autoencoder whose encoder to reuse. Unfitted, it is fitted on ``X``
+        first (its own parameters apply); fitted, pretraining is skipped. None builds
+        one from this estimator's parameters.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the cross-entropy, as in scikit-learn.
+
+    reconstruction_weight : float, default=1.0
+        Weight of the reconstruction loss during fine-tuning.
+
+    {common_params_doc(exclude=("max_epochs",), max_epochs=None, batch_size=128, lr=0.001)}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels seen among labeled rows.
+
+    autoencoder_ : AutoencoderTransformer
+        The pretrained autoencoder (before fine-tuning).
+
+    net_ : skorch.NeuralNet
+        The fine-tuning net; ``net_.module_`` is the encoder with its head.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Fine-tuning epochs run.
+
+    loss_curve_ : list of float
+        Fine-tuning loss per epoch.
+
+    validation_scores_ : list of float
+        Negative validation loss per epoch; only with ``early_stopping=True``.
+
+    See Also
+    --------
+    sklearn.semi_supervised.SelfTrainingClassifier : Self-training around any classifier.
+    sklearn.semi_supervised.LabelSpreading : Graph-based label propagation.
+    AutoencoderTransformer : The autoencoder used for pretraining.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import PretrainedClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> y_semi = y.copy()
+    >>> y_semi[np.random.RandomState(0).rand(len(y)) < 0.9] = -1  # 90% unlabeled
+    >>> clf = PretrainedClassifier(pretrain_epochs=5, finetune_epochs=5, random_state=0)
+    >>> clf.fit(X / 16, y_semi).predict(X[:3] / 16).shape
+    (3,)
+    >>> clf.classes_
+    array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    """
+
+    _param_rules = {
+        **{k: v for k, v in COMMON_PARAM_RULES.items() if k != "max_epochs"},
+        "encoding_dim": [Interval(Integral, 1, None)],
+        "hidden_dims": [IntTuple()],
+        "activation": [Options(*ACTIVATIONS)],
+        "batch_norm": [Boolean()],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "noise": [Interval(Real, 0, None)],
+        "init": [Options("pca", "random")],
+        "pretrain_epochs": [Interval(Integral, 1, None)],
+        "finetune_epochs": [Interval(Integral, 1, None)],
+        "freeze_encoder": [Boolean()],
+        "autoencoder": [Options(None), Anything("an AutoencoderTransformer")],
+        "class_weight": [Options(None, "balanced"), Anything("a dict")],
+        "reconstruction_weight": [Interval(Real, 0, None)],
+    }
+    _stratify_validation = True
+
+    def __init__(
+        self,
+        encoding_dim: int = 32,
+        *,
+        hidden_dims: tuple = (256,),
+        activation: str = "relu",
+        batch_norm: bool = False,
+        dropout: float = 0.0,
+        noise: float = 0.1,
+        init: str = "pca",
+        pretrain_epochs: int = 100,
+        finetune_epochs: int = 100,
+        freeze_encoder: bool = False,
+        autoencoder: AutoencoderTransformer | None = None,
+        class_weight: dict | str | None = None,
+        reconstruction_weight: float = 1.0,
+        batch_size: int = 128,
+        lr: float = 1e-3,
+        optimizer: str = "adam",
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        callbacks: list | None = None,
+        device: str = "auto",
+        random_state=None,
+        verbose: int = 0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        clip_grad_norm: float | None = None,
+        accumulation_steps: int = 1,
+        warm_start: bool = False,
+    ):
+        self.encoding_dim = encoding_dim
+        self.hidden_dims = hidden_dims
+        self.activation = activation
+        self.batch_norm = batch_norm
+        self.dropout = dropout
+        self.noise = noise
+        self.init = init
+        self.pretrain_epochs = pretrain_epochs
+        self.finetune_epochs = finetune_epochs
+        self.freeze_encoder = freeze_encoder
+        self.autoencoder = autoencoder
+        self.class_weight = class_weight
+        self.reconstruction_weight = reconstruction_weight
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weight_decay = weight_decay
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.clip_grad_norm = clip_grad_norm
+        self.accumulation_steps = accumulation_steps
+        self.warm_start = warm_start
+
+    def fit(self, X, y):
+        """Pretrain on all rows of ``X``, then fine-tune on the labeled ones.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, labeled and unlabeled rows together.
+
+        y : array-like of shape (n_samples,)
+            Class labels; ``-1`` marks an unlabeled row.
+
+        Returns
+        -------
+        self : PretrainedClassifier
+            The fitted classifier.
+        """
+        validate_params(self)
+        continuing = self.warm_start and hasattr(self, "net_")
+        X, y = validate_data(
+            self, X, y, reset=not continuing, dtype=[np.float32, np.float64], ensure_min_samples=1
+        )
+        self._check_fit_size(X.shape[0])
+        y_encoded = self._encode_labels(y, continuing)
+        if not continuing:
+            self.autoencoder_ = self._pretrain(X)
+        return self._run_training(X, y_encoded, incremental=False, epochs=self.finetune_epochs)
+
+    def _encode_labels(self, y, continuing):
+        """Class indices for labeled rows, -1 for unlabeled; sets ``classes_``."""
+        unlabeled = _unlabeled_mask(y)
+        labeled = y[~unlabeled]
+        if labeled.shape[0] == 0:
+            raise ValueError(
+                "y has no labeled rows: every row is -1 (unlabeled). PretrainedClassifier "
+                "needs at least one labeled row of each of two classes."
+            )
+        check_classification_targets(labeled)
+        classes = np.unique(labeled)
+        if continuing:
+            if not np.isin(classes, self.classes_).all():
+                raise ValueError(
+                    f"warm_start fit got classes {classes} not all in classes_ {self.classes_}."
+                )
+        else:
+            if classes.shape[0] < 2:
+                raise ValueError(
+                    f"PretrainedClassifier needs at least 2 classes among the labeled rows; "
+                    f"got 1 class ({classes[0]!r})."
+                )
+            self.classes_ = classes
+        encoded = np.full(y.shape[0], -1, dtype=np.int64)
+        encoded[~unlabeled] = np.searchsorted(self.classes_, labeled)
+        return encoded
+
+    def _pretrain(self, X):
+        """The autoencoder whose encoder is fine-tuned (see ``autoencoder``)."""
+        if self.autoencoder is not None:
+            if hasattr(self.autoencoder, "net_"):
+                if self.autoencoder.n_features_in_ != X.shape[1]:
+                    raise ValueError(
+                        f"The fitted autoencoder expects {self.autoencoder.n_features_in_} "
+                        f"features, but X has {X.shape[1]}."
+                    )
+                return copy.deepcopy(self.autoencoder)
+            return clone(self.autoencoder).fit(X)
+        params = {name: getattr(self, name) for name in _PRETRAIN_PARAMS}
+        return AutoencoderTransformer(max_epochs=self.pretrain_epochs, **params).fit(X)
+
+    def _build_net(self, data, device, seed):
+        module = EncoderClassifier(
+            copy.deepcopy(self.autoencoder_.net_.module_), len(self.classes_)
+        ).to(device)
+        if self.freeze_encoder:
+            for parameter in module.autoencoder.parameters():
+                parameter.requires_grad_(False)
+        class_weight = None
+        if self.class_weight is not None:
+            labeled = data.y[data.y >= 0].cpu().numpy()
+            weights = compute_class_weight(
+                self.class_weight, classes=np.arange(len(self.classes_)), y=labeled
+            )
+            class_weight = torch.as_tensor(weights, dtype=torch.float32, device=device)
+        return self._make_net(
+            SemiSupervisedNet,
+            module,
+            torch.nn.CrossEntropyLoss,
+            device,
+            seed,
+            class_weight=class_weight,
+            reconstruction_weight=0.0 if self.freeze_encoder else self.reconstruction_weight,
+            noise=self.noise,
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to classify.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        module = self.net_.module_
+        return self._forward_batches(lambda b: module(b)[0].softmax(-1), X, np.float64)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to classify.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class, in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        module = self.net_.module_
+        return self._forward_batches(lambda b: module(b)[0].log_softmax(-1), X, np.float64)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to classify.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def transform(self, X):
+        """The fine-tuned encoder's features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to encode.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, encoding_dim)
+            Encoder outputs, in the dtype of ``X`` (float32 stays float32).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return self._forward_batches(self.net_.module_.encoder, X, X.dtype)
+
+    @property
+    def _n_features_out(self):
+        return self.autoencoder_.encoding_dim
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
