@@ -271,6 +271,11 @@ default="relu"
         """Class indices for labeled rows, -1 for unlabeled; sets ``classes_``."""
         unlabeled = _unlabeled_mask(y)
         labeled = y[~unlabeled]
+        if labeled.dtype == object:
+            # An object array only because of the -1 markers: recover numeric labels.
+            inferred = np.asarray(labeled.tolist())
+            if inferred.dtype.kind in "biuf":
+                labeled = inferred
         if labeled.shape[0] == 0:
             raise ValueError(
                 "y has no labeled rows: every row is -1 (unlabeled). PretrainedClassifier "
