@@ -2,6 +2,7 @@
 
 from .autoencoder import AutoencoderTransformer
 from .classifier import PretrainedClassifier
+from .gan import GANSampler
 
-__all__ = ["AutoencoderTransformer", "PretrainedClassifier"]
+__all__ = ["AutoencoderTransformer", "GANSampler", "PretrainedClassifier"]
 __version__ = "0.1.0"

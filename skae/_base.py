@@ -226,7 +226,11 @@ class BaseNeuralEstimator(BaseEstimator):
                     ),
                 )
             )
-        return callbacks
+        return callbacks + self._extra_callbacks()
+
+    def _extra_callbacks(self):
+        """Callbacks a subclass always needs (e.g. to log extra losses per epoch)."""
+        return []
 
     def _make_net(self, net_class, module, criterion, device, seed, **kwargs):
         """Build the skorch net; subclasses pass their module, loss and extra params."""

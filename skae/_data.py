@@ -68,14 +68,20 @@ class SliceIterator:
         Source of the permutations, so that a seeded fit is reproducible.
     device : str or torch.device
         Where batches are delivered; data already there is not copied again.
+    n_batches : int or None
+        Batches per pass; None is one pass over the data. More than that cycles
+        through fresh permutations (a GAN's epoch is counted in steps, not rows).
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None, device="cpu"):
+    def __init__(
+        self, dataset, batch_size, shuffle=False, generator=None, device="cpu", n_batches=None
+    ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
         self.device = torch.device(device)
+        self.n_batches = n_batches
 
     def _bounds(self):
         """Batch boundaries. A trailing single row joins the previous batch, since
@@ -87,7 +93,7 @@ class SliceIterator:
         return list(zip(starts, starts[1:] + [n], strict=True))
 
     def __len__(self):
-        return len(self._bounds())
+        return self.n_batches or len(self._bounds())
 
     def _move(self, tensor):
         if tensor is None or tensor.device == self.device:
@@ -101,7 +107,7 @@ class SliceIterator:
             return self._move(tensor[index])
         return self._move(tensor.index_select(0, index))
 
-    def __iter__(self):
+    def _one_pass(self):
         X, y = self.dataset.X, self.dataset.y
         order = None
         if self.shuffle:
@@ -109,6 +115,18 @@ class SliceIterator:
         for start, stop in self._bounds():
             index = slice(start, stop) if order is None else order[start:stop]
             yield self._rows(X, index), self._rows(y, index)
+
+    def __iter__(self):
+        if self.n_batches is None:
+            yield from self._one_pass()
+            return
+        remaining = self.n_batches
+        while remaining > 0:
+            for batch in self._one_pass():
+                yield batch
+                remaining -= 1
+                if remaining == 0:
+                    return
 
 
 class RandomSplit:

@@ -1,5 +1,7 @@
 """Torch modules: MLP blocks and the autoencoder built from them."""
 
+import copy
+
 import torch
 from torch import nn
 
@@ -148,3 +150,72 @@ class EncoderClassifier(nn.Module):
 
     def activate(self, output):
         return self.autoencoder.activate(output)
+
+
+class GAN(nn.Module):
+    """A generator and a critic, kept in one container so that skorch moves, saves
+    and restores them together; each has its own optimizer in
+    :class:`~skae._nets.GANNet`.
+
+    The generator maps ``[z, onehot(y)]`` to a row; the critic scores ``pac`` rows
+    at once (PacGAN), each concatenated with its one-hot label, which lets it see
+    the diversity of a batch and so penalise mode collapse.
+
+    ``generator_ema`` is an exponential moving average of the generator's weights,
+    used for sampling: it averages out the oscillation of adversarial training.
+    """
+
+    def __init__(
+        self,
+        n_features,
+        latent_dim,
+        generator_hidden_dims,
+        critic_hidden_dims,
+        *,
+        n_classes=0,
+        pac=1,
+        activation="relu",
+        critic_activation="leaky_relu",
+        batch_norm=False,
+        dropout=0.0,
+    ):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.n_classes = n_classes
+        self.pac = pac
+        self.generator = mlp(
+            latent_dim + n_classes,
+            generator_hidden_dims,
+            n_features,
+            activation=activation,
+            batch_norm=batch_norm,
+        )
+        self.critic = mlp(
+            pac * (n_features + n_classes),
+            critic_hidden_dims,
+            1,
+            activation=critic_activation,
+            dropout=dropout,
+        )
+        self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
+
+    def _with_labels(self, x, onehot):
+        return x if onehot is None else torch.cat([x, onehot], dim=1)
+
+    def generate(self, z, onehot=None, *, ema=False):
+        generator = self.generator_ema if ema else self.generator
+        return generator(self._with_labels(z, onehot))
+
+    def criticise(self, x, onehot=None):
+        """One score per pack of ``pac`` consecutive rows (``len(x)`` divisible by it)."""
+        packed = self._with_labels(x, onehot).reshape(x.shape[0] // self.pac, -1)
+        return self.critic(packed).squeeze(1)
+
+    @torch.no_grad()
+    def update_ema(self, decay):
+        for ema, live in zip(
+            self.generator_ema.parameters(), self.generator.parameters(), strict=True
+        ):
+            ema.lerp_(live, 1 - decay)
+        for ema, live in zip(self.generator_ema.buffers(), self.generator.buffers(), strict=True):
+            ema.copy_(live)

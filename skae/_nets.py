@@ -28,6 +28,9 @@ class SliceNet(NeuralNet):
         self.seed = seed
         self.accumulation_steps = accumulation_steps
 
+    # Batches per training epoch; None is one pass over the data.
+    batches_per_epoch = None
+
     def get_iterator(self, dataset, training=False):
         generator = torch.Generator().manual_seed(self.seed + len(self.history))
         iterator = SliceIterator(
@@ -36,6 +39,7 @@ class SliceNet(NeuralNet):
             shuffle=training,
             generator=generator,
             device=self.device,
+            n_batches=self.batches_per_epoch if training else None,
         )
         if training:
             self.n_train_batches_ = len(iterator)
@@ -203,3 +207,149 @@ class SemiSupervisedNet(SliceNet):
         with torch.inference_mode():
             loss, logits = self._losses(Xi, Xi[labeled], yi[labeled], training=False)
         return {"loss": loss, "y_pred": logits}
+
+
+def critic_loss(loss, real_scores, fake_scores):
+    """The critic's loss for the adversarial objective ``loss``."""
+    if loss == "wgan-gp":
+        return fake_scores.mean() - real_scores.mean()
+    if loss == "hinge":
+        relu = nn.functional.relu
+        return relu(1 - real_scores).mean() + relu(1 + fake_scores).mean()
+    softplus = nn.functional.softplus  # "bce": the original GAN's discriminator
+    return softplus(-real_scores).mean() + softplus(fake_scores).mean()
+
+
+def generator_loss(loss, fake_scores):
+    """The generator's loss; non-saturating for "bce"."""
+    if loss == "bce":
+        return nn.functional.softplus(-fake_scores).mean()
+    return -fake_scores.mean()
+
+
+class GANNet(SliceNet):
+    """Alternating adversarial training of a :class:`~skae._modules.GAN`.
+
+    ``optimizer_`` steps the critic on every batch; ``generator_optimizer_`` steps
+    the generator after every ``n_critic`` critic steps. The history records
+    ``critic_loss`` (also as ``train_loss``) and ``generator_loss`` per batch and
+    epoch.
+
+    Parameters (beyond :class:`SliceNet`'s)
+    ---------------------------------------
+    loss : {"wgan-gp", "bce", "hinge"}
+    n_critic : int
+    gradient_penalty : float
+        Weight of the penalty on the critic's gradient norm at random
+        interpolates of real and fake rows (0 disables it).
+    ema_decay : float
+        Decay of the generator's weight average used for sampling.
+    """
+
+    def __init__(
+        self,
+        *args,
+        loss="wgan-gp",
+        n_critic=5,
+        gradient_penalty=10.0,
+        ema_decay=0.999,
+        batches_per_epoch=None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.batches_per_epoch = batches_per_epoch
+        self.critic_steps_ = 0
+        self.loss = loss
+        self.n_critic = n_critic
+        self.gradient_penalty = gradient_penalty
+        self.ema_decay = ema_decay
+
+    def initialize_optimizer(self, triggered_directly=None):
+        kwargs = self.get_params_for("optimizer")
+        kwargs.setdefault("lr", self.lr)
+        self.optimizer_ = self.optimizer(self.module_.critic.parameters(), **kwargs)
+        self.generator_optimizer_ = self.optimizer(self.module_.generator.parameters(), **kwargs)
+        return self
+
+    def _onehot(self, y):
+        if self.module_.n_classes == 0 or y is None:
+            return None
+        return nn.functional.one_hot(y, self.module_.n_classes).to(torch.float32)
+
+    def _fake(self, onehot, n):
+        z = torch.randn(n, self.module_.latent_dim, device=self.device)
+        return self.module_.generate(z, onehot)
+
+    def _penalty(self, real, fake, onehot):
+        alpha = torch.rand(real.shape[0] // self.module_.pac, 1, device=real.device)
+        alpha = alpha.repeat_interleave(self.module_.pac, dim=0)
+        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        scores = self.module_.criticise(mixed, onehot)
+        (grad,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
+        grad = grad.reshape(scores.shape[0], -1)
+        return ((grad.norm(dim=1) - 1) ** 2).mean()
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        real, y = batch
+        # PacGAN scores packs of rows: drop the remainder of the batch.
+        n = real.shape[0] - real.shape[0] % self.module_.pac
+        if n == 0:
+            return {"loss": torch.zeros((), device=real.device), "y_pred": None}
+        real, y = real[:n], None if y is None else y[:n]
+        onehot = self._onehot(y)
+
+        fake = self._fake(onehot, n).detach()
+        loss = critic_loss(
+            self.loss, self.module_.criticise(real, onehot), self.module_.criticise(fake, onehot)
+        )
+        if self.gradient_penalty > 0:
+            loss = loss + self.gradient_penalty * self._penalty(real, fake, onehot)
+        self.optimizer_.zero_grad(set_to_none=True)
+        loss.backward()
+        self.notify(
+            "on_grad_computed",
+            named_parameters=list(self.module_.critic.named_parameters()),
+            batch=batch,
+            training=True,
+        )
+        self.optimizer_.step()
+
+        self.critic_steps_ += 1
+        if self.critic_steps_ % self.n_critic == 0:
+            self.module_.critic.requires_grad_(False)
+            g_loss = generator_loss(
+                self.loss, self.module_.criticise(self._fake(onehot, n), onehot)
+            )
+            self.generator_optimizer_.zero_grad(set_to_none=True)
+            g_loss.backward()
+            self.notify(
+                "on_grad_computed",
+                named_parameters=list(self.module_.generator.named_parameters()),
+                batch=batch,
+                training=True,
+            )
+            self.generator_optimizer_.step()
+            self.module_.critic.requires_grad_(True)
+            self.module_.update_ema(self.ema_decay)
+            self.history.record_batch("generator_loss", g_loss.item())
+        self.history.record_batch("critic_loss", loss.item())
+        return {"loss": loss.detach(), "y_pred": None}
+
+    def validation_step(self, batch, **fit_params):
+        """Minus the critic's loss on held-out real rows against fresh fakes."""
+        self._set_training(False)
+        real, y = batch
+        n = real.shape[0] - real.shape[0] % self.module_.pac
+        real, y = real[:n], None if y is None else y[:n]
+        onehot = self._onehot(y)
+        with torch.no_grad():
+            fake = self._fake(onehot, n)
+            loss = critic_loss(
+                self.loss,
+                self.module_.criticise(real, onehot),
+                self.module_.criticise(fake, onehot),
+            )
+        # Lower is better for the generator: the critic's advantage on unseen rows
+        # (for WGAN, the estimated Wasserstein distance).
+        return {"loss": -loss, "y_pred": None}

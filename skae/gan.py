@@ -1,0 +1,437 @@
+"""GANSampler: a GAN that learns a table's distribution and samples new rows."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.preprocessing import QuantileTransformer, StandardScaler
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
+from ._modules import GAN
+from ._nets import GANNet
+from ._params import Interval, IntTuple, Options, validate_params
+
+# An epoch lasts at least this many generator steps, so that tiny tables do not
+# spend their time in per-epoch bookkeeping.
+MIN_STEPS_PER_EPOCH = 50
+
+
+class GANSampler(BaseNeuralEstimator):
+    __doc__ = f"""Generative adversarial network that samples new rows like ``X``.
+
+    Learns the distribution of a numeric table (or of flattened images) and draws
+    new rows from it: for data augmentation, class rebalancing and synthetic
+    stand-ins for private data. Fitted with class labels ``y`` it is a conditional
+    GAN and samples rows of requested classes.
+
+    Features are mapped to a scale the GAN trains well on (``preprocessing``) and
+    back on sampling; columns that held only integers come back as integers, and
+    every value stays within the range seen in ``fit``. The generator and critic are
+    MLPs; the critic sees ``pac`` rows at once (PacGAN), which lets it penalise a
+    generator that collapses onto a few modes; samples come from an exponential
+    moving average of the generator's weights.
+
+    Parameters
+    ----------
+    latent_dim : int, default=32
+        Dimension of the generator's Gaussian input noise.
+
+    generator_hidden_dims : tuple of int, default=(256, 256)
+        Hidden widths of the generator.
+
+    discriminator_hidden_dims : tuple of int, default=(256, 256)
+        Hidden widths of the critic (discriminator).
+
+    loss : {{"wgan-gp", "bce", "hinge"}}, default="wgan-gp"
+        Adversarial objective: Wasserstein with gradient penalty, the original GAN
+        with the non-saturating generator loss, or the hinge loss.
+
+    n_critic : int, default=5
+        Critic steps per generator step.
+
+    gradient_penalty : float, default=10.0
+        Weight of the penalty on the critic's gradient norm at interpolates of real
+        and generated rows (0 disables it).
+
+    pac : int, default=4
+        Rows the critic judges together (PacGAN packing).
+
+    max_steps : int, default=3000
+        Training length in generator steps (rounded up to whole epochs). Counting
+        steps rather than epochs gives a 400-row table the same amount of training as
+        a 100,000-row one. An epoch is one pass over the data, or
+        50 generator steps if that is longer.
+
+    preprocessing : {{"quantile", "standard"}}, default="quantile"
+        Per-feature map applied before training and inverted on sampling:
+        quantile-normal or standardisation.
+
+    ema_decay : float, default=0.999
+        Decay of the moving average of generator weights used for sampling.
+
+    {
+        common_params_doc(
+            exclude=("max_epochs", "accumulation_steps"),
+            max_epochs=None,
+            batch_size=500,
+            lr=0.0001,
+        )
+    }
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.module_.generator`` and ``net_.module_.critic`` are
+        the two torch modules and ``net_.history`` records ``generator_loss`` and
+        ``critic_loss`` per epoch.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in ``fit``; only when fitted with ``y``.
+
+    class_prior_ : ndarray of shape (n_classes,)
+        Class frequencies in ``fit``, from which ``sample(n)`` draws labels.
+
+    preprocessor_ : QuantileTransformer or StandardScaler
+        The fitted feature map.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Epochs trained.
+
+    loss_curve_ : list of float
+        Critic loss per epoch.
+
+    See Also
+    --------
+    sklearn.mixture.GaussianMixture : Its ``sample`` method is the classical baseline.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_moons
+    >>> from skae import GANSampler
+    >>> X, y = make_moons(500, noise=0.05, random_state=0)
+    >>> gan = GANSampler(max_steps=50, random_state=0).fit(X, y)
+    >>> X_new, y_new = gan.sample(4)
+    >>> X_new.shape, y_new.shape
+    ((4, 2), (4,))
+    >>> X_one, y_one = gan.sample(3, y=[1, 1, 1])
+    >>> y_one
+    array([1, 1, 1])
+    """
+
+    _param_rules = {
+        **{
+            k: v
+            for k, v in COMMON_PARAM_RULES.items()
+            if k not in ("max_epochs", "accumulation_steps")
+        },
+        "latent_dim": [Interval(Integral, 1, None)],
+        "generator_hidden_dims": [IntTuple()],
+        "discriminator_hidden_dims": [IntTuple()],
+        "loss": [Options("wgan-gp", "bce", "hinge")],
+        "n_critic": [Interval(Integral, 1, None)],
+        "gradient_penalty": [Interval(Real, 0, None)],
+        "pac": [Interval(Integral, 1, None)],
+        "max_steps": [Interval(Integral, 1, None)],
+        "preprocessing": [Options("quantile", "standard")],
+        "ema_decay": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        latent_dim: int = 32,
+        *,
+        generator_hidden_dims: tuple = (256, 256),
+        discriminator_hidden_dims: tuple = (256, 256),
+        loss: str = "wgan-gp",
+        n_critic: int = 5,
+        gradient_penalty: float = 10.0,
+        pac: int = 4,
+        max_steps: int = 3000,
+        preprocessing: str = "quantile",
+        ema_decay: float = 0.999,
+        batch_size: int = 500,
+        lr: float = 1e-4,
+        optimizer: str = "adam",
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        callbacks: list | None = None,
+        device: str = "auto",
+        random_state=None,
+        verbose: int = 0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        clip_grad_norm: float | None = None,
+        warm_start: bool = False,
+    ):
+        self.latent_dim = latent_dim
+        self.generator_hidden_dims = generator_hidden_dims
+        self.discriminator_hidden_dims = discriminator_hidden_dims
+        self.loss = loss
+        self.n_critic = n_critic
+        self.gradient_penalty = gradient_penalty
+        self.pac = pac
+        self.max_steps = max_steps
+        self.preprocessing = preprocessing
+        self.ema_decay = ema_decay
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weight_decay = weight_decay
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.clip_grad_norm = clip_grad_norm
+        self.warm_start = warm_start
+
+    # Not a parameter: the GAN always steps once per batch.
+    accumulation_steps = 1
+
+    def fit(self, X, y=None):
+        """Train the GAN on the rows of ``X`` (conditioned on ``y`` if given).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows. A DataFrame's columns and dtypes are restored on sampling.
+
+        y : array-like of shape (n_samples,), default=None
+            Class labels for a conditional GAN; None learns ``X`` alone.
+
+        Returns
+        -------
+        self : GANSampler
+            The fitted sampler.
+        """
+        validate_params(self)
+        continuing = self.warm_start and hasattr(self, "net_")
+        self._frame_spec = _frame_spec(X)
+        X = validate_data(
+            self, X, reset=not continuing, dtype=[np.float64, np.float32], ensure_min_samples=2
+        )
+        self._check_fit_size(X.shape[0])
+        y_encoded = None if y is None else self._encode_labels(y, X.shape[0], continuing)
+        if not continuing:
+            self._conditional = y is not None
+            self.preprocessor_ = self._make_preprocessor(X.shape[0]).fit(X)
+            self.data_min_ = X.min(axis=0)
+            self.data_max_ = X.max(axis=0)
+            self.integer_columns_ = np.all(X == np.round(X), axis=0)
+        elif self._conditional != (y is not None):
+            raise ValueError("A warm-started fit must use y exactly when the first fit did.")
+        Xt = self.preprocessor_.transform(X).astype(np.float32)
+
+        n_train = X.shape[0]
+        if self.early_stopping:
+            n_train -= max(1, round(self.validation_fraction * n_train))
+        batch = min(self.batch_size, n_train)
+        steps_per_epoch = min(
+            self.max_steps, max(MIN_STEPS_PER_EPOCH, math.ceil(n_train / batch / self.n_critic))
+        )
+        self._batches_per_epoch = steps_per_epoch * self.n_critic
+        epochs = math.ceil(self.max_steps / steps_per_epoch)
+        self._run_training(Xt, y_encoded, incremental=False, epochs=epochs)
+        self._sampling_rng = np.random.RandomState(self._fit_seed())
+        return self
+
+    def _make_preprocessor(self, n_samples):
+        if self.preprocessing == "standard":
+            return StandardScaler()
+        return QuantileTransformer(
+            output_distribution="normal",
+            n_quantiles=min(1000, n_samples),
+            subsample=100_000,
+            random_state=0,
+        )
+
+    def _encode_labels(self, y, n_samples, continuing):
+        y = column_or_1d(y, warn=True)
+        if y.shape[0] != n_samples:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {n_samples} and {y.shape[0]}."
+            )
+        check_classification_targets(y)
+        classes, encoded, counts = np.unique(y, return_inverse=True, return_counts=True)
+        if continuing:
+            if not np.array_equal(classes, self.classes_):
+                raise ValueError(f"warm_start fit got classes {classes}, not {self.classes_}.")
+        else:
+            self.classes_ = classes
+            self.class_prior_ = counts / counts.sum()
+        return encoded.astype(np.int64)
+
+    def _build_net(self, data, device, seed):
+        module = GAN(
+            self.n_features_in_,
+            self.latent_dim,
+            tuple(self.generator_hidden_dims),
+            tuple(self.discriminator_hidden_dims),
+            n_classes=len(self.classes_) if self._conditional else 0,
+            pac=self.pac,
+        ).to(device)
+        return self._make_net(
+            GANNet,
+            module,
+            torch.nn.Identity,
+            device,
+            seed,
+            loss=self.loss,
+            n_critic=self.n_critic,
+            gradient_penalty=self.gradient_penalty,
+            ema_decay=self.ema_decay,
+            batches_per_epoch=self._batches_per_epoch,
+        )
+
+    def _optimizer_kwargs(self, device):
+        kwargs = super()._optimizer_kwargs(device)
+        if self.optimizer in ("adam", "adamw"):
+            # The customary GAN setting: little momentum keeps the two players from
+            # overshooting each other.
+            kwargs["optimizer__betas"] = (0.5, 0.9)
+        return kwargs
+
+    def _extra_callbacks(self):
+        from skorch.callbacks import PassthroughScoring
+
+        return [
+            (name, PassthroughScoring(name=name, on_train=True))
+            for name in ("critic_loss", "generator_loss")
+        ]
+
+    def sample(self, n_samples=1, *, y=None):
+        """Draw new rows.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows; ignored when ``y`` is given.
+
+        y : array-like of shape (n_rows,), default=None
+            Class labels of the rows to draw (conditional fit only). None draws the
+            labels from the class frequencies seen in ``fit``.
+
+        Returns
+        -------
+        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+            New rows; a DataFrame with the training columns and dtypes when ``fit``
+            got one.
+
+        y : ndarray of shape (n_samples,)
+            Their labels; returned only when the sampler was fitted with ``y``.
+        """
+        check_is_fitted(self)
+        rng = self._sampling_rng
+        if y is not None:
+            if not self._conditional:
+                raise ValueError("y was given to sample, but the sampler was fitted without y.")
+            y = column_or_1d(np.asarray(y, dtype=self.classes_.dtype), warn=True)
+            unseen = ~np.isin(y, self.classes_)
+            if unseen.any():
+                raise ValueError(
+                    f"Labels {np.unique(y[unseen])} were not seen in fit; known labels: "
+                    f"{self.classes_}."
+                )
+            n_samples = y.shape[0]
+            if n_samples == 0:
+                raise ValueError("y is empty: there is nothing to sample.")
+        elif not isinstance(n_samples, Integral) or isinstance(n_samples, bool):
+            raise TypeError(f"n_samples must be an int; got {n_samples!r}.")
+        elif n_samples <= 0:
+            raise ValueError(f"n_samples must be positive; got {n_samples}.")
+        elif self._conditional:
+            y = self.classes_[rng.choice(len(self.classes_), size=n_samples, p=self.class_prior_)]
+
+        z = rng.standard_normal((n_samples, self.latent_dim)).astype(np.float32)
+        inputs = z
+        if self._conditional:
+            onehot = np.eye(len(self.classes_), dtype=np.float32)[np.searchsorted(self.classes_, y)]
+            inputs = np.hstack([z, onehot])
+        generator = self.net_.module_.generator_ema
+        generated = self._forward_batches(generator, inputs, np.float64)
+        X = self._to_data_space(generated)
+        if self._frame_spec is not None:
+            X = _to_frame(X, *self._frame_spec)
+        return (X, y) if self._conditional else X
+
+    def _to_data_space(self, generated):
+        X = self.preprocessor_.inverse_transform(generated)
+        X = np.clip(X, self.data_min_, self.data_max_)
+        X[:, self.integer_columns_] = np.round(X[:, self.integer_columns_])
+        return X
+
+    def fit_resample(self, X, y):
+        """Fit a conditional GAN and top up every class to the size of the largest.
+
+        Follows imbalanced-learn's sampler API, so the sampler can stand in an
+        ``imblearn.pipeline.Pipeline``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled : ndarray or DataFrame of shape (n_samples_new, n_features)
+            The original rows followed by the generated ones.
+
+        y_resampled : ndarray of shape (n_samples_new,)
+            Their labels.
+        """
+        if y is None:
+            raise ValueError("fit_resample needs class labels y: it balances the classes.")
+        self.fit(X, y)
+        counts = np.round(self.class_prior_ * _n_rows(X)).astype(int)
+        missing = np.repeat(self.classes_, counts.max() - counts)
+        y_orig = column_or_1d(y)
+        if missing.shape[0] == 0:
+            return X, y_orig
+        X_new, y_new = self.sample(y=missing)
+        if hasattr(X, "iloc"):
+            import pandas as pd
+
+            return pd.concat([X, X_new], ignore_index=True), np.concatenate([y_orig, y_new])
+        return np.vstack([np.asarray(X, dtype=np.float64), X_new]), np.concatenate([y_orig, y_new])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags
+
+
+def _n_rows(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _frame_spec(X):
+    """``(columns, dtypes)`` of a DataFrame, to give samples the same form; else None."""
+    if not hasattr(X, "dtypes") or not hasattr(X, "columns"):
+        return None
+    return list(X.columns), X.dtypes.to_dict()
+
+
+def _to_frame(values, columns, dtypes):
+    import pandas as pd
+
+    return pd.DataFrame(values, columns=columns).astype(dtypes)
