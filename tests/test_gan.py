@@ -1,0 +1,209 @@
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import make_moons
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+
+from skae import GANSampler
+from skae.metrics import c2st_auc, mode_coverage, tstr_score
+
+FAST = dict(max_steps=20, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return make_moons(600, noise=0.1, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted_conditional(moons):
+    X, y = moons
+    return GANSampler(**FAST).fit(X, y)
+
+
+def test_unconditional_sample_shapes_and_fresh_rows(moons):
+    X, _ = moons
+    gan = GANSampler(**FAST).fit(X)
+    first, second = gan.sample(50), gan.sample(50)
+    assert first.shape == (50, 2) and first.dtype == np.float64
+    assert not np.allclose(first, second)
+    assert gan.sample().shape == (1, 2)
+
+
+def test_random_state_makes_the_sequence_reproducible(moons):
+    X, y = moons
+    a = GANSampler(**FAST).fit(X, y)
+    b = GANSampler(**FAST).fit(X, y)
+    for _ in range(2):
+        (Xa, ya), (Xb, yb) = a.sample(20), b.sample(20)
+        assert_array_equal(Xa, Xb)
+        assert_array_equal(ya, yb)
+
+
+def test_conditional_sampling_follows_requested_and_fitted_labels(fitted_conditional):
+    gan = fitted_conditional
+    X, y = gan.sample(4000)
+    assert X.shape == (4000, 2)
+    assert abs(np.mean(y == 1) - 0.5) < 0.05
+    labels = np.array([1, 0, 0, 1, 1])
+    X_req, y_req = gan.sample(y=labels)
+    assert_array_equal(y_req, labels)
+    assert X_req.shape == (5, 2)
+
+
+def test_class_frequencies_are_followed():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    y = np.array(["rare"] * 40 + ["common"] * 360)
+    gan = GANSampler(**FAST).fit(X, y)
+    _, labels = gan.sample(5000)
+    assert abs(np.mean(labels == "rare") - 0.1) < 0.02
+    assert set(gan.classes_) == {"rare", "common"}
+
+
+def test_dataframe_round_trip_with_integer_columns_and_ranges():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(
+        {
+            "age": rng.randint(18, 90, 300),
+            "income": rng.lognormal(10, 1, 300),
+            "score": rng.uniform(0, 1, 300).astype(np.float32),
+        }
+    )
+    gan = GANSampler(**FAST).fit(df)
+    samples = gan.sample(500)
+    assert isinstance(samples, pd.DataFrame)
+    assert list(samples.columns) == list(df.columns)
+    assert (samples.dtypes == df.dtypes).all()
+    assert (samples["age"] % 1 == 0).all()
+    for column in df:
+        assert samples[column].min() >= df[column].min()
+        assert samples[column].max() <= df[column].max()
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda g: g.sample(0), ValueError, "n_samples must be positive"),
+        (lambda g: g.sample(-3), ValueError, "n_samples must be positive"),
+        (lambda g: g.sample(2.5), TypeError, "n_samples must be an int"),
+        (lambda g: g.sample(y=[0, 7]), ValueError, r"Labels \[7\] were not seen"),
+    ],
+    ids=["zero", "negative", "float", "unseen-label"],
+)
+def test_bad_sample_requests(fitted_conditional, call, error, match):
+    with pytest.raises(error, match=match):
+        call(fitted_conditional)
+
+
+def test_sample_y_without_conditional_fit(moons):
+    gan = GANSampler(**FAST).fit(moons[0])
+    with pytest.raises(ValueError, match="fitted without y"):
+        gan.sample(y=[0])
+
+
+def test_sample_before_fit():
+    with pytest.raises(NotFittedError):
+        GANSampler().sample(3)
+
+
+def test_fit_resample_needs_y(moons):
+    with pytest.raises(ValueError, match="needs class labels y"):
+        GANSampler(**FAST).fit_resample(moons[0], None)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"loss": "wasserstein"}, "'loss' parameter"),
+        ({"pac": 0}, "'pac' parameter"),
+        ({"n_critic": 0}, "'n_critic' parameter"),
+        ({"latent_dim": 0}, "'latent_dim' parameter"),
+        ({"preprocessing": "minmax"}, "'preprocessing' parameter"),
+    ],
+)
+def test_invalid_parameters(moons, params, match):
+    with pytest.raises(ValueError, match=match):
+        GANSampler(**params).fit(moons[0])
+
+
+def test_bad_input(moons):
+    X, y = moons
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GANSampler(**FAST).fit(X_nan)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        GANSampler(**FAST).fit(X, y[:-1])
+    with pytest.raises(ValueError, match="Unknown label type"):
+        GANSampler(**FAST).fit(X, X[:, 0])
+
+
+def test_diverging_training_stops_with_clear_error(moons):
+    with pytest.raises(FloatingPointError, match="Training diverged"):
+        GANSampler(optimizer="sgd", lr=1e12, gradient_penalty=0, max_steps=50).fit(
+            moons[0] * 1e6, None
+        )
+
+
+def test_fit_resample_balances_classes():
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(0, 1, (270, 2)), rng.normal(4, 1, (30, 2))])
+    y = np.repeat([0, 1], [270, 30])
+    X_res, y_res = GANSampler(**FAST).fit_resample(X, y)
+    assert_array_equal(np.bincount(y_res), [270, 270])
+    assert_array_equal(X_res[:300], X)
+
+
+def test_history_records_both_losses(fitted_conditional):
+    history = fitted_conditional.net_.history
+    assert len(history[:, "generator_loss"]) == fitted_conditional.n_iter_
+    assert len(history[:, "critic_loss"]) == fitted_conditional.n_iter_
+    assert fitted_conditional.net_.critic_steps_ >= 20 * 5
+
+
+def test_pickle_and_clone(fitted_conditional, moons):
+    restored = pickle.loads(pickle.dumps(fitted_conditional))
+    X_a, y_a = restored.sample(10)
+    X_b, y_b = fitted_conditional.sample(10)
+    assert_array_equal(X_a, X_b)
+    assert_array_equal(y_a, y_b)
+    assert clone(fitted_conditional).get_params() == fitted_conditional.get_params()
+
+
+def test_grid_search_with_user_scorer(moons):
+    X, _ = moons
+
+    def mean_gap(estimator, X_test, y_test=None):
+        return -float(np.abs(estimator.sample(len(X_test)).mean(0) - X_test.mean(0)).sum())
+
+    search = GridSearchCV(GANSampler(**FAST), {"latent_dim": [2, 8]}, cv=2, scoring=mean_gap)
+    search.fit(X)
+    assert search.best_params_["latent_dim"] in (2, 8)
+    assert search.best_estimator_.sample(3).shape == (3, 2)
+
+
+def test_metrics_tell_good_from_bad_samples():
+    rng = np.random.RandomState(0)
+    real = rng.normal(size=(400, 2))
+    assert c2st_auc(real, rng.normal(size=(400, 2)), random_state=0) < 0.6
+    assert c2st_auc(real, rng.normal(size=(400, 2)) * 3, random_state=0) > 0.8
+    with pytest.raises(ValueError, match="features"):
+        c2st_auc(real, real[:, :1])
+
+    modes = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [10.0, 10.0]])
+    collapsed = np.repeat(modes[:1], 100, axis=0) + rng.normal(0, 0.01, (100, 2))
+    result = mode_coverage(collapsed, modes, std=0.01)
+    assert result["modes"] == 1 and result["high_quality"] > 0.95
+    assert result["reverse_kl"] == pytest.approx(np.log(4))
+    spread = np.repeat(modes, 25, axis=0) + rng.normal(0, 0.01, (100, 2))
+    assert mode_coverage(spread, modes, std=0.01)["reverse_kl"] == pytest.approx(0.0)
+
+    y = (real[:, 0] > 0).astype(int)
+    assert tstr_score(real, y, real, y) > 0.95
+    assert tstr_score(real, 1 - y, real, y) < 0.05
