@@ -164,8 +164,6 @@ class BaseNeuralEstimator(BaseEstimator):
     public methods."""
 
     _param_rules = COMMON_PARAM_RULES
-    # Classifiers keep every class's share in the early-stopping validation split.
-    _stratify_validation = False
 
     def _validate_X(self, X, *, reset):
         """Check ``X`` with sklearn and return it as a 2-D float32/float64 array."""
@@ -250,11 +248,11 @@ class BaseNeuralEstimator(BaseEstimator):
         )
         return net.initialize()
 
-    def _run_training(self, X, y, *, incremental, epochs):
-        """Validate parameters, (re)build the net unless continuing, and train for
-        ``epochs`` passes.
+    def _run_training(self, X, y, *, incremental, epochs, strata=None):
+        """(Re)build the net unless continuing, and train for ``epochs`` passes.
 
-        ``incremental=True`` is ``partial_fit``: no early stopping.
+        ``incremental=True`` is ``partial_fit``: no early stopping. ``strata`` (e.g.
+        class labels) are kept in proportion in the early-stopping validation split.
         """
         device = resolve_device(self.device)
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
@@ -273,9 +271,7 @@ class BaseNeuralEstimator(BaseEstimator):
             net.seed = seed
             net.train_split = None
             if self.early_stopping and not incremental:
-                net.train_split = RandomSplit(
-                    self.validation_fraction, seed, stratify=self._stratify_validation
-                )
+                net.train_split = RandomSplit(self.validation_fraction, seed, strata=strata)
             net.partial_fit(data, None, epochs=epochs)
         self._record_history()
         return self

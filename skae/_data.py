@@ -132,23 +132,22 @@ class SliceIterator:
 class RandomSplit:
     """skorch ``train_split``: hold out a random ``fraction`` of rows for validation.
 
-    With ``stratify=True`` (classifiers) each class keeps its share in both parts and
-    at least one row of every class stays in training.
+    Given ``strata`` (e.g. class labels, -1 for unlabeled rows), each stratum keeps
+    its share in both parts and at least one of its rows stays in training.
     """
 
-    def __init__(self, fraction, seed, stratify=False):
+    def __init__(self, fraction, seed, strata=None):
         self.fraction = fraction
         self.seed = seed
-        self.stratify = stratify
+        self.strata = strata
 
     def __call__(self, dataset, y=None, **fit_params):
         n = len(dataset)
         rng = np.random.default_rng(self.seed)
-        if self.stratify and dataset.y is not None:
-            labels = dataset.y.cpu().numpy()
+        if self.strata is not None:
             valid = []
-            for label in np.unique(labels):
-                rows = rng.permutation(np.flatnonzero(labels == label))
+            for stratum in np.unique(self.strata):
+                rows = rng.permutation(np.flatnonzero(self.strata == stratum))
                 n_valid = min(int(round(self.fraction * len(rows))), len(rows) - 1)
                 valid.append(rows[:n_valid])
             valid = np.concatenate(valid)

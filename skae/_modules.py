@@ -128,28 +128,61 @@ class Autoencoder(nn.Module):
             correction[-1].bias.zero_()
 
 
+def update_ema(average, live, decay, step):
+    """Move ``average``'s parameters towards ``live``'s; copy buffers (e.g. batch-norm
+    statistics) as they are.
+
+    The decay warms up as ``(1 + step) / (10 + step)`` until it reaches ``decay``, so
+    that a short training run is not averaged with its random initialisation.
+    """
+    decay = min(decay, (1 + step) / (10 + step))
+    with torch.no_grad():
+        for avg, cur in zip(average.parameters(), live.parameters(), strict=True):
+            avg.lerp_(cur, 1 - decay)
+        for avg, cur in zip(average.buffers(), live.buffers(), strict=True):
+            avg.copy_(cur)
+
+
 class EncoderClassifier(nn.Module):
     """A (pretrained) :class:`Autoencoder` with a linear head on its code; the decoder
     stays so that reconstruction can regularise fine-tuning.
 
-    ``forward`` returns ``(logits, decoder_output, code)``.
+    ``teacher`` is an exponential moving average of encoder and head: it labels
+    unlabeled rows during training (it is steadier than the live weights) and is
+    the model used for prediction.
+
+    ``forward`` returns ``(logits, decoder_output, code)`` of the live weights.
     """
 
     def __init__(self, autoencoder, n_classes):
         super().__init__()
         self.autoencoder = autoencoder
         self.head = nn.Linear(autoencoder.encoding_dim, n_classes)
+        self.teacher = copy.deepcopy(
+            nn.ModuleDict({"encoder": autoencoder.encoder, "head": self.head})
+        ).requires_grad_(False)
 
-    @property
-    def encoder(self):
-        return self.autoencoder.encoder
+    def train(self, mode=True):
+        super().train(mode)
+        self.teacher.train(False)  # the teacher never uses dropout or batch statistics
+        return self
 
     def forward(self, x):
         output, code = self.autoencoder(x)
         return self.head(code), output, code
 
+    def teacher_logits(self, x):
+        return self.teacher["head"](self.teacher["encoder"](x))
+
+    def teacher_encode(self, x):
+        return self.teacher["encoder"](x)
+
     def activate(self, output):
         return self.autoencoder.activate(output)
+
+    def update_teacher(self, decay, step):
+        update_ema(self.teacher["encoder"], self.autoencoder.encoder, decay, step)
+        update_ema(self.teacher["head"], self.head, decay, step)
 
 
 class GAN(nn.Module):
@@ -211,11 +244,5 @@ class GAN(nn.Module):
         packed = self._with_labels(x, onehot).reshape(x.shape[0] // self.pac, -1)
         return self.critic(packed).squeeze(1)
 
-    @torch.no_grad()
-    def update_ema(self, decay):
-        for ema, live in zip(
-            self.generator_ema.parameters(), self.generator.parameters(), strict=True
-        ):
-            ema.lerp_(live, 1 - decay)
-        for ema, live in zip(self.generator_ema.buffers(), self.generator.buffers(), strict=True):
-            ema.copy_(live)
+    def update_ema(self, decay, step):
+        update_ema(self.generator_ema, self.generator, decay, step)

@@ -141,71 +141,115 @@ class ValidationEarlyStopping(EarlyStopping):
 
 
 class SemiSupervisedNet(SliceNet):
-    """Fine-tunes an :class:`~skae._modules.EncoderClassifier` on all rows at once:
-    cross-entropy on labeled rows (``y >= 0``) and reconstruction on every row.
+    """Fine-tunes an :class:`~skae._modules.EncoderClassifier` on all rows at once.
 
-    Each step draws a batch of labeled rows beside the batch of all rows, so that
-    every step sees labels even when they are a tiny share of the data.
+    The training targets ``y`` have three columns per row: a class index (the true
+    one for labeled rows, a pseudo-label for the others), its weight, and whether
+    the row is labeled. Each step adds:
 
-    Parameters (beyond :class:`SliceNet`'s)
-    ---------------------------------------
-    class_weight : tensor or None
-        Per-class weights of the cross-entropy.
-    reconstruction_weight : float
-        Weight of the reconstruction loss; 0 trains the classifier alone.
-    noise : float
-        Std of Gaussian noise on the inputs during training.
+    - cross-entropy on a batch of labeled rows, drawn beside the batch of all rows
+      so that every step sees labels even when they are a tiny share of the data;
+    - reconstruction of the batch (weight ``reconstruction_weight``);
+    - weighted cross-entropy to the batch's pseudo-labels (weight 0 = none);
+    - self-training: cross-entropy to the teacher's prediction on the clean row
+      where the teacher is at least ``confidence_threshold`` sure, ramped up over
+      the first ``ramp_epochs`` epochs (skipped when the threshold is None).
+
+    Inputs get Gaussian ``noise`` (and the module's dropout) while the teacher sees
+    clean rows: consistency under perturbation is what self-training learns from.
     """
 
-    def __init__(self, *args, class_weight=None, reconstruction_weight=1.0, noise=0.0, **kwargs):
+    def __init__(
+        self,
+        *args,
+        class_weight=None,
+        reconstruction_weight=1.0,
+        noise=0.0,
+        confidence_threshold=None,
+        ramp_epochs=1.0,
+        teacher_decay=0.99,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.class_weight = class_weight
         self.reconstruction_weight = reconstruction_weight
         self.noise = noise
+        self.confidence_threshold = confidence_threshold
+        self.ramp_epochs = ramp_epochs
+        self.teacher_decay = teacher_decay
+        self.teacher_steps_ = 0
 
     def get_split_datasets(self, X, y=None, **fit_params):
         # Labeled rows are drawn from the training part only, so that an early-stopping
         # validation loss measures rows the classifier never trained on.
         train, valid = super().get_split_datasets(X, y, **fit_params)
-        labeled = train.y >= 0
-        self.labeled_ = (train.X[labeled], train.y[labeled])
+        if valid is not None and not (valid.y[:, 2] > 0).any():
+            raise ValueError(
+                "early_stopping=True needs labeled rows in the validation split, but there "
+                "are too few labels to hold any out; fit without early stopping."
+            )
+        labeled = train.y[:, 2] > 0
+        self.labeled_ = (train.X[labeled], train.y[labeled, 0].long())
         return train, valid
 
     def on_train_end(self, net, **kwargs):
         # Not part of the model: keep it out of pickles.
         self.labeled_ = None
 
-    def _losses(self, X, X_labeled, y_labeled, training):
-        n = X.shape[0]
-        inputs = torch.cat([X, X_labeled])
-        if training and self.noise > 0:
-            inputs = inputs + self.noise * torch.randn_like(inputs)
-        logits, output, _ = self.module_(inputs)
-        loss = logits.new_zeros(())
-        if y_labeled.shape[0] > 0:
-            loss = nn.functional.cross_entropy(logits[n:], y_labeled, weight=self.class_weight)
-        if self.reconstruction_weight > 0:
-            reconstruction = self.module_.activate(output[:n])
-            loss = loss + self.reconstruction_weight * nn.functional.mse_loss(reconstruction, X)
-        return loss, logits[:n]
+    def _perturb(self, X):
+        return X + self.noise * torch.randn_like(X) if self.noise > 0 else X
+
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        self.teacher_steps_ += 1
+        self.module_.update_teacher(self.teacher_decay, self.teacher_steps_)
+        return step
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
-        Xi, _ = batch
+        Xi, yi = batch
         X_labeled, y_labeled = self.labeled_
         rows = torch.randint(
-            X_labeled.shape[0], (min(self.batch_size, X_labeled.shape[0]),), device=X_labeled.device
+            X_labeled.shape[0], (min(self.batch_size, X_labeled.shape[0]),), device=Xi.device
         )
-        loss, logits = self._losses(Xi, X_labeled[rows], y_labeled[rows], training=True)
+        n_labeled = rows.shape[0]
+        logits, output, _ = self.module_(self._perturb(torch.cat([X_labeled[rows], Xi])))
+        loss = nn.functional.cross_entropy(
+            logits[:n_labeled], y_labeled[rows], weight=self.class_weight
+        )
+        logits, output = logits[n_labeled:], output[n_labeled:]
+        if self.reconstruction_weight > 0:
+            reconstruction = self.module_.activate(output)
+            loss = loss + self.reconstruction_weight * nn.functional.mse_loss(reconstruction, Xi)
+        targets, weights = yi[:, 0].long(), yi[:, 1]
+        if weights.any():
+            pseudo = nn.functional.cross_entropy(
+                logits, targets, weight=self.class_weight, reduction="none"
+            )
+            loss = loss + (weights * pseudo).mean()
+        if self.confidence_threshold is not None:
+            with torch.no_grad():
+                confidence, guess = self.module_.teacher_logits(Xi).softmax(-1).max(-1)
+                confident = (confidence >= self.confidence_threshold).float()
+            epoch = len(self.history) - 1 + len(self.history[-1, "batches"]) / self.n_train_batches_
+            ramp = min(1.0, epoch / self.ramp_epochs)
+            self_training = nn.functional.cross_entropy(
+                logits, guess, weight=self.class_weight, reduction="none"
+            )
+            loss = loss + ramp * (confident * self_training).mean()
         (loss / self.accumulation_steps).backward()
         return {"loss": loss, "y_pred": logits}
 
     def validation_step(self, batch, **fit_params):
+        """Cross-entropy of the teacher on the labeled rows of the batch."""
         self._set_training(False)
         Xi, yi = batch
-        labeled = yi >= 0
+        labeled = yi[:, 2] > 0
         with torch.inference_mode():
-            loss, logits = self._losses(Xi, Xi[labeled], yi[labeled], training=False)
+            if not labeled.any():
+                return {"loss": Xi.new_zeros(()), "y_pred": None}
+            logits = self.module_.teacher_logits(Xi[labeled])
+            loss = nn.functional.cross_entropy(logits, yi[labeled, 0].long())
         return {"loss": loss, "y_pred": logits}
 
 
@@ -331,7 +375,7 @@ class GANNet(SliceNet):
             )
             self.generator_optimizer_.step()
             self.module_.critic.requires_grad_(True)
-            self.module_.update_ema(self.ema_decay)
+            self.module_.update_ema(self.ema_decay, self.critic_steps_ // self.n_critic)
             self.history.record_batch("generator_loss", g_loss.item())
         self.history.record_batch("critic_loss", loss.item())
         return {"loss": loss.detach(), "y_pred": None}

@@ -14,7 +14,12 @@ from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
 from ._modules import ACTIVATIONS, EncoderClassifier
 from ._nets import SemiSupervisedNet
 from ._params import Anything, Boolean, Interval, IntTuple, Options, validate_params
+from ._propagation import propagated_targets
 from .autoencoder import AutoencoderTransformer
+
+# Self-training on the teacher's labels is phased in over this share of fine-tuning:
+# early on the teacher is no better than chance.
+SELF_TRAINING_RAMP = 0.3
 
 # Parameters handed to the internal AutoencoderTransformer for pretraining.
 _PRETRAIN_PARAMS = (
@@ -59,9 +64,22 @@ class PretrainedClassifier(
     ``fit`` first trains an autoencoder on every row it is given, labeled or not
     (rows with ``y == -1`` are unlabeled, as in scikit-learn's
     :class:`~sklearn.semi_supervised.SelfTrainingClassifier`), then fine-tunes its
-    encoder with a linear classification head: cross-entropy on the labeled rows
-    while the reconstruction loss on all rows keeps the encoder faithful to the data.
-    It is the estimator for "100,000 rows and 200 labels".
+    encoder with a linear classification head. It is the estimator for "100,000
+    rows and 200 labels".
+
+    Fine-tuning learns from the unlabeled rows too (``pseudo_labels=True``):
+
+    - labels are propagated over nearest-neighbour graphs of the rows
+      (:class:`~sklearn.semi_supervised.LabelSpreading` averaged over several graph
+      sizes, then smoothed by a vote of each row's neighbours); each unlabeled row
+      is trained towards its propagated label, weighted by how certain it is;
+    - a teacher, the moving average of the network's weights, labels each row seen
+      clean; where it is at least ``confidence_threshold`` sure, the network is
+      trained to give that label to a noisy, dropped-out version of the row
+      (self-training by consistency, as in FixMatch);
+    - reconstruction of every row keeps the encoder faithful to the data.
+
+    The teacher makes the predictions.
 
     Parameters
     ----------
@@ -78,10 +96,10 @@ default="relu"
     batch_norm : bool, default=False
         Batch normalisation after each hidden linear layer.
 
-    dropout : float, default=0.0
+    dropout : float, default=0.2
         Dropout rate after each hidden activation.
 
-    noise : float, default=0.1
+    noise : float, default=0.15
         Std of Gaussian noise added to inputs while training (both phases).
 
     init : {{"pca", "random"}}, default="pca"
@@ -107,6 +125,14 @@ default="relu"
 
     reconstruction_weight : float, default=1.0
         Weight of the reconstruction loss during fine-tuning.
+
+    pseudo_labels : bool, default=True
+        Learn from unlabeled rows during fine-tuning through propagated labels and
+        self-training (see above); False uses them for pretraining and
+        reconstruction only.
+
+    confidence_threshold : float, default=0.9
+        Least teacher confidence for a row to be self-trained on.
 
     {common_params_doc(exclude=("max_epochs",), max_epochs=None, batch_size=128, lr=0.001)}
 
@@ -172,8 +198,9 @@ default="relu"
         "autoencoder": [Options(None), Anything("an AutoencoderTransformer")],
         "class_weight": [Options(None, "balanced"), Anything("a dict")],
         "reconstruction_weight": [Interval(Real, 0, None)],
+        "pseudo_labels": [Boolean()],
+        "confidence_threshold": [Interval(Real, 0, 1, closed="right")],
     }
-    _stratify_validation = True
 
     def __init__(
         self,
@@ -182,8 +209,8 @@ default="relu"
         hidden_dims: tuple = (256,),
         activation: str = "relu",
         batch_norm: bool = False,
-        dropout: float = 0.0,
-        noise: float = 0.1,
+        dropout: float = 0.2,
+        noise: float = 0.15,
         init: str = "pca",
         pretrain_epochs: int = 100,
         finetune_epochs: int = 100,
@@ -191,6 +218,8 @@ default="relu"
         autoencoder: AutoencoderTransformer | None = None,
         class_weight: dict | str | None = None,
         reconstruction_weight: float = 1.0,
+        pseudo_labels: bool = True,
+        confidence_threshold: float = 0.9,
         batch_size: int = 128,
         lr: float = 1e-3,
         optimizer: str = "adam",
@@ -222,6 +251,8 @@ default="relu"
         self.autoencoder = autoencoder
         self.class_weight = class_weight
         self.reconstruction_weight = reconstruction_weight
+        self.pseudo_labels = pseudo_labels
+        self.confidence_threshold = confidence_threshold
         self.batch_size = batch_size
         self.lr = lr
         self.optimizer = optimizer
@@ -265,7 +296,16 @@ default="relu"
         y_encoded = self._encode_labels(y, continuing)
         if not continuing:
             self.autoencoder_ = self._pretrain(X)
-        return self._run_training(X, y_encoded, incremental=False, epochs=self.finetune_epochs)
+        labeled = y_encoded >= 0
+        if self.pseudo_labels:
+            targets, weights = propagated_targets(X, y_encoded, len(self.classes_))
+        else:
+            targets, weights = np.where(labeled, y_encoded, 0), labeled.astype(np.float32)
+        # Per row: training class, its weight, and whether it is a true label.
+        y_train = np.column_stack([targets, weights, labeled]).astype(np.float32)
+        return self._run_training(
+            X, y_train, incremental=False, epochs=self.finetune_epochs, strata=y_encoded
+        )
 
     def _encode_labels(self, y, continuing):
         """Class indices for labeled rows, -1 for unlabeled; sets ``classes_``."""
@@ -322,7 +362,7 @@ default="relu"
                 parameter.requires_grad_(False)
         class_weight = None
         if self.class_weight is not None:
-            labeled = data.y[data.y >= 0].cpu().numpy()
+            labeled = data.y[data.y[:, 2] > 0, 0].long().cpu().numpy()
             weights = compute_class_weight(
                 self.class_weight, classes=np.arange(len(self.classes_)), y=labeled
             )
@@ -336,6 +376,8 @@ default="relu"
             class_weight=class_weight,
             reconstruction_weight=0.0 if self.freeze_encoder else self.reconstruction_weight,
             noise=self.noise,
+            confidence_threshold=self.confidence_threshold if self.pseudo_labels else None,
+            ramp_epochs=SELF_TRAINING_RAMP * self.finetune_epochs,
         )
 
     def predict_proba(self, X):
@@ -354,7 +396,7 @@ default="relu"
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         module = self.net_.module_
-        return self._forward_batches(lambda b: module(b)[0].softmax(-1), X, np.float64)
+        return self._forward_batches(lambda b: module.teacher_logits(b).softmax(-1), X, np.float64)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
@@ -372,7 +414,9 @@ default="relu"
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         module = self.net_.module_
-        return self._forward_batches(lambda b: module(b)[0].log_softmax(-1), X, np.float64)
+        return self._forward_batches(
+            lambda b: module.teacher_logits(b).log_softmax(-1), X, np.float64
+        )
 
     def predict(self, X):
         """Predict class labels.
@@ -401,11 +445,12 @@ default="relu"
         Returns
         -------
         codes : ndarray of shape (n_samples, encoding_dim)
-            Encoder outputs, in the dtype of ``X`` (float32 stays float32).
+            Outputs of the teacher's encoder (the one behind ``predict``), in the
+            dtype of ``X`` (float32 stays float32).
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return self._forward_batches(self.net_.module_.encoder, X, X.dtype)
+        return self._forward_batches(self.net_.module_.teacher_encode, X, X.dtype)
 
     @property
     def _n_features_out(self):
