@@ -292,11 +292,12 @@ class BaseNeuralEstimator(BaseEstimator):
         module = self.net_.module_
         device = next(module.parameters()).device
         module.eval()
-        tensor = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
         outputs = []
         with torch.inference_mode():
-            for start in range(0, tensor.shape[0], INFERENCE_BATCH_ROWS):
-                batch = tensor[start : start + INFERENCE_BATCH_ROWS].to(device, non_blocking=True)
+            for start in range(0, X.shape[0], INFERENCE_BATCH_ROWS):
+                # Converted batch by batch: no float32 copy of the whole input.
+                rows = np.ascontiguousarray(X[start : start + INFERENCE_BATCH_ROWS], np.float32)
+                batch = torch.from_numpy(rows).to(device, non_blocking=True)
                 n_rows = batch.shape[0]
                 if n_rows < MIN_INFERENCE_ROWS:
                     padding = batch[-1:].expand(MIN_INFERENCE_ROWS - n_rows, -1)

@@ -36,7 +36,7 @@ class GANSampler(BaseNeuralEstimator):
 
     Parameters
     ----------
-    latent_dim : int, default=32
+    latent_dim : int, default=64
         Dimension of the generator's Gaussian input noise.
 
     generator_hidden_dims : tuple of int, default=(256, 256)
@@ -56,8 +56,8 @@ class GANSampler(BaseNeuralEstimator):
         Weight of the penalty on the critic's gradient norm at interpolates of real
         and generated rows (0 disables it).
 
-    pac : int, default=4
-        Rows the critic judges together (PacGAN packing).
+    pac : int, default=8
+        Rows the critic judges together (PacGAN packing); capped at the batch size.
 
     max_steps : int, default=3000
         Training length in generator steps (rounded up to whole epochs). Counting
@@ -147,14 +147,14 @@ class GANSampler(BaseNeuralEstimator):
 
     def __init__(
         self,
-        latent_dim: int = 32,
+        latent_dim: int = 64,
         *,
         generator_hidden_dims: tuple = (256, 256),
         discriminator_hidden_dims: tuple = (256, 256),
         loss: str = "wgan-gp",
         n_critic: int = 5,
         gradient_penalty: float = 10.0,
-        pac: int = 4,
+        pac: int = 8,
         max_steps: int = 3000,
         preprocessing: str = "quantile",
         ema_decay: float = 0.999,
@@ -243,6 +243,7 @@ class GANSampler(BaseNeuralEstimator):
         if self.early_stopping:
             n_train -= max(1, round(self.validation_fraction * n_train))
         batch = min(self.batch_size, n_train)
+        self._batch_rows = batch
         steps_per_epoch = min(
             self.max_steps, max(MIN_STEPS_PER_EPOCH, math.ceil(n_train / batch / self.n_critic))
         )
@@ -285,7 +286,7 @@ class GANSampler(BaseNeuralEstimator):
             tuple(self.generator_hidden_dims),
             tuple(self.discriminator_hidden_dims),
             n_classes=len(self.classes_) if self._conditional else 0,
-            pac=self.pac,
+            pac=min(self.pac, self._batch_rows),
         ).to(device)
         return self._make_net(
             GANNet,
