@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import GradientNormClipping
+from skorch.utils import noop
 
 from ._data import RandomSplit, TensorData, to_tensor_on
 from ._nets import ValidationEarlyStopping
@@ -220,7 +221,7 @@ class BaseNeuralEstimator(BaseEstimator):
                         threshold=self.tol,
                         threshold_mode="abs",
                         load_best=True,
-                        sink=lambda *args: None,
+                        sink=noop,
                     ),
                 )
             )

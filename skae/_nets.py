@@ -203,6 +203,9 @@ class SemiSupervisedNet(SliceNet):
         # Not part of the model: keep it out of pickles.
         self.labeled_ = None
 
+    def _class_weight(self, device):
+        return None if self.class_weight is None else self.class_weight.to(device)
+
     def _perturb(self, X):
         return X + self.noise * torch.randn_like(X) if self.noise > 0 else X
 
@@ -221,9 +224,8 @@ class SemiSupervisedNet(SliceNet):
         )
         n_labeled = rows.shape[0]
         logits, output, _ = self.module_(self._perturb(torch.cat([X_labeled[rows], Xi])))
-        loss = nn.functional.cross_entropy(
-            logits[:n_labeled], y_labeled[rows], weight=self.class_weight
-        )
+        class_weight = self._class_weight(Xi.device)
+        loss = nn.functional.cross_entropy(logits[:n_labeled], y_labeled[rows], weight=class_weight)
         logits, output = logits[n_labeled:], output[n_labeled:]
         if self.reconstruction_weight > 0:
             reconstruction = self.module_.activate(output)
@@ -231,7 +233,7 @@ class SemiSupervisedNet(SliceNet):
         targets, weights = yi[:, 0].long(), yi[:, 1]
         if weights.any():
             pseudo = nn.functional.cross_entropy(
-                logits, targets, weight=self.class_weight, reduction="none"
+                logits, targets, weight=class_weight, reduction="none"
             )
             loss = loss + (weights * pseudo).mean()
         if self.confidence_threshold is not None:
@@ -241,7 +243,7 @@ class SemiSupervisedNet(SliceNet):
             epoch = len(self.history) - 1 + len(self.history[-1, "batches"]) / self.n_train_batches_
             ramp = min(1.0, epoch / self.ramp_epochs)
             self_training = nn.functional.cross_entropy(
-                logits, guess, weight=self.class_weight, reduction="none"
+                logits, guess, weight=class_weight, reduction="none"
             )
             loss = loss + ramp * (confident * self_training).mean()
         (loss / self.accumulation_steps).backward()

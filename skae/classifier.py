@@ -150,7 +150,7 @@ default="relu"
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     n_iter_ : int
@@ -366,7 +366,8 @@ default="relu"
             weights = compute_class_weight(
                 self.class_weight, classes=np.arange(len(self.classes_)), y=labeled
             )
-            class_weight = torch.as_tensor(weights, dtype=torch.float32, device=device)
+            # Kept on the CPU: a CUDA tensor here would not unpickle without a GPU.
+            class_weight = torch.as_tensor(weights, dtype=torch.float32)
         return self._make_net(
             SemiSupervisedNet,
             module,

@@ -221,6 +221,8 @@ def test_early_stopping_keeps_best_weights(blobs):
         TensorData(torch.as_tensor(blobs, dtype=torch.float32))
     )
     assert ae.score(valid.X.numpy()) == pytest.approx(max(ae.validation_scores_), rel=1e-4)
+    restored = pickle.loads(pickle.dumps(ae))
+    assert_array_equal(restored.transform(blobs), ae.transform(blobs))
 
 
 def test_partial_fit_adds_one_epoch_and_learns(blobs):

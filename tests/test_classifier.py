@@ -197,3 +197,4 @@ def test_early_stopping_validates_on_held_out_labels(two_blobs):
     assert clf.n_iter_ < 200
     assert len(clf.validation_scores_) == clf.n_iter_
     assert clf.net_.labeled_ is None
+    assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X), clf.predict(X))
