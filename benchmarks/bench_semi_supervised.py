@@ -28,14 +28,12 @@ Run:  OMP_WAIT_POLICY=PASSIVE python benchmarks/bench_semi_supervised.py [--quic
 """
 
 import argparse
-import os
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-import numpy as np
-
 import _common  # noqa: F401  (puts the repository root on sys.path)
+import numpy as np
 from _common import check_environment, load_average, machine_header, markdown_table, write_result
 
 BUDGETS = (2, 5, 10)
@@ -140,16 +138,27 @@ def run_one(method, seed, k, quick):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 1 seed, 2 labels per class, 5 + 5 epochs")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 1 seed, 2 labels per class, 5 + 5 epochs"
+    )
     parser.add_argument("--seeds", type=int, default=None, help="number of seeds")
-    parser.add_argument("--budgets", type=int, nargs="+", default=None,
-                        help="labeled rows per class (default 2 5 10)")
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="worker processes (fits run in parallel; default 1)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads per process (default 1: faster than 2 on a "
-                             "busy 2-core machine for these small nets)")
+    parser.add_argument(
+        "--budgets",
+        type=int,
+        nargs="+",
+        default=None,
+        help="labeled rows per class (default 2 5 10)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="worker processes (fits run in parallel; default 1)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads per process (default 1: faster than 2 on a "
+        "busy 2-core machine for these small nets)",
+    )
     args = parser.parse_args()
     check_environment()
 
@@ -168,15 +177,19 @@ def main():
     def record(result):
         method, seed, k, accuracy, wall, cpu = result
         results[method, seed, k] = (accuracy, wall, cpu)
-        print(f"  {method:42s} k={k:<2d} seed={seed}: acc {accuracy:.3f}, "
-              f"{wall:5.1f} s wall, {cpu:5.1f} s cpu", flush=True)
+        print(
+            f"  {method:42s} k={k:<2d} seed={seed}: acc {accuracy:.3f}, "
+            f"{wall:5.1f} s wall, {cpu:5.1f} s cpu",
+            flush=True,
+        )
 
     if args.jobs > 1:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(args.jobs, mp_context=context, initializer=init_worker,
-                                 initargs=(args.threads,)) as pool:
+        with ProcessPoolExecutor(
+            args.jobs, mp_context=context, initializer=init_worker, initargs=(args.threads,)
+        ) as pool:
             futures = [pool.submit(run_one, *task) for task in tasks]
             for future in as_completed(futures):
                 record(future.result())
@@ -190,10 +203,8 @@ def main():
         return np.array([results[method, s, k][0] for s in seeds])
 
     means = {(m, k): accuracies(m, k).mean() for m in METHODS for k in budgets}
-    fit_wall = {m: np.mean([results[m, s, k][1] for s in seeds for k in budgets])
-                for m in METHODS}
-    fit_cpu = {m: np.mean([results[m, s, k][2] for s in seeds for k in budgets])
-               for m in METHODS}
+    fit_wall = {m: np.mean([results[m, s, k][1] for s in seeds for k in budgets]) for m in METHODS}
+    fit_cpu = {m: np.mean([results[m, s, k][2] for s in seeds for k in budgets]) for m in METHODS}
     best_mean = {k: max(means[m, k] for m in METHODS) for k in budgets}
     fastest = min(fit_wall.values())
 
@@ -221,9 +232,11 @@ def main():
         tie = np.isclose(margin, 0, rtol=0, atol=1e-9)
         margin_row.append(f"{margin:+.4f}")
         verdict = "ties with" if tie else "beats" if margin > 0 else "does NOT beat"
-        verdicts.append(f"{k}/class: PretrainedClassifier() {verdict} the best baseline "
-                        f"({best_base}: {means[OURS[0], k]:.4f} vs "
-                        f"{means[best_base, k]:.4f}, {margin:+.4f})")
+        verdicts.append(
+            f"{k}/class: PretrainedClassifier() {verdict} the best baseline "
+            f"({best_base}: {means[OURS[0], k]:.4f} vs "
+            f"{means[best_base, k]:.4f}, {margin:+.4f})"
+        )
     margin_row += ["", ""]
     rows.append(margin_row)
     headers = ["method", *(f"{k} labels/class" for k in budgets), "fit s (wall)", "fit s (cpu)"]
@@ -235,13 +248,29 @@ def main():
         best_base = max(baselines, key=lambda m: means[m, k])
         for s in seeds:
             ours, theirs = results[OURS[0], s, k][0], results[best_base, s, k][0]
-            seed_rows.append([str(k), str(s), f"{ours:.3f}",
-                              f"{results[OURS[1], s, k][0]:.3f}", best_base,
-                              f"{theirs:.3f}", f"{ours - theirs:+.3f}"])
+            seed_rows.append(
+                [
+                    str(k),
+                    str(s),
+                    f"{ours:.3f}",
+                    f"{results[OURS[1], s, k][0]:.3f}",
+                    best_base,
+                    f"{theirs:.3f}",
+                    f"{ours - theirs:+.3f}",
+                ]
+            )
     seed_table = markdown_table(
-        ["labels/class", "seed", "PretrainedClassifier()", "pseudo_labels=False",
-         "best baseline (by mean)", "its accuracy", "difference"],
-        seed_rows, align="rrrrlrr",
+        [
+            "labels/class",
+            "seed",
+            "PretrainedClassifier()",
+            "pseudo_labels=False",
+            "best baseline (by mean)",
+            "its accuracy",
+            "difference",
+        ],
+        seed_rows,
+        align="rrrrlrr",
     )
 
     from skae import PretrainedClassifier
@@ -250,12 +279,14 @@ def main():
     if args.quick:
         pc_settings = "pretrain_epochs=5, finetune_epochs=5 (--quick), other defaults"
     else:
-        pc_settings = (f"defaults: encoding_dim={defaults.encoding_dim}, "
-                       f"hidden_dims={defaults.hidden_dims}, "
-                       f"pretrain_epochs={defaults.pretrain_epochs}, "
-                       f"finetune_epochs={defaults.finetune_epochs}, "
-                       f"batch_size={defaults.batch_size}, lr={defaults.lr}, "
-                       f"confidence_threshold={defaults.confidence_threshold}")
+        pc_settings = (
+            f"defaults: encoding_dim={defaults.encoding_dim}, "
+            f"hidden_dims={defaults.hidden_dims}, "
+            f"pretrain_epochs={defaults.pretrain_epochs}, "
+            f"finetune_epochs={defaults.finetune_epochs}, "
+            f"batch_size={defaults.batch_size}, lr={defaults.lr}, "
+            f"confidence_threshold={defaults.confidence_threshold}"
+        )
     header = machine_header(
         "Semi-supervised: PretrainedClassifier vs scikit-learn baselines on digits",
         extra=[
@@ -276,15 +307,19 @@ def main():
         "\nCells: mean test accuracy over the seeds (min = worst seed); **bold** = best "
         "mean in the column (fastest for fit time). Fit time is the mean over all "
         "budgets and seeds"
-        + (" with two fits running at once, so wall times include contention"
-           if args.jobs > 1 else "")
+        + (
+            " with two fits running at once, so wall times include contention"
+            if args.jobs > 1
+            else ""
+        )
         + ".\n"
-        "\"labeled only\" methods are fitted on the labeled rows alone; the others on "
+        '"labeled only" methods are fitted on the labeled rows alone; the others on '
         "all training rows with y = -1 for unlabeled ones.\n"
         f"Reference figures from the issue (budgets 2/5/10): {reference}.\n\n"
-        + "\n".join(f"- {v}" for v in verdicts) + "\n"
+        + "\n".join(f"- {v}" for v in verdicts)
+        + "\n"
     )
-    text = (header + "\n" + table + notes + "\n### Per seed\n\n" + seed_table)
+    text = header + "\n" + table + notes + "\n### Per seed\n\n" + seed_table
     write_result("bench_semi_supervised", text, quick=args.quick)
 
 

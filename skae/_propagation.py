@@ -34,22 +34,23 @@ def propagated_targets(X, y, n_classes):
     """
     labeled = y >= 0
     n = X.shape[0]
-    if labeled.all() or n <= max(NEIGHBOURS):
+    if labeled.all() or n <= max(NEIGHBOURS) or np.unique(y[labeled]).shape[0] < 2:
         return np.where(labeled, y, 0), labeled.astype(np.float32)
     proba = np.zeros((n, n_classes))
     for k in NEIGHBOURS:
         spreading = LabelSpreading(kernel="knn", n_neighbors=k, alpha=0.2, max_iter=100)
         distribution = spreading.fit(X, y).label_distributions_
-        # The class set LabelSpreading saw is exactly 0..n_classes-1: fit encodes y so.
         distribution = np.nan_to_num(distribution, nan=0.0) + 1e-6
-        proba += distribution / distribution.sum(1, keepdims=True)
+        # Columns of the classes labeled in this fit (a warm-started refit may
+        # label only some of the classes).
+        proba[:, spreading.classes_] += distribution / distribution.sum(1, keepdims=True)
     neighbours = (
         NearestNeighbors(n_neighbors=SMOOTHING_NEIGHBOURS + 1).fit(X).kneighbors(X)[1][:, 1:]
     )
     for _ in range(SMOOTHING_ROUNDS):
         proba = proba[neighbours].mean(1)
     proba /= proba.sum(1, keepdims=True)
-    entropy = -(proba * np.log(proba)).sum(1)
+    entropy = -(proba * np.log(np.clip(proba, 1e-12, None))).sum(1)
     weights = 1 - entropy / np.log(n_classes)
     targets = proba.argmax(1)
     targets[labeled] = y[labeled]

@@ -198,3 +198,12 @@ def test_early_stopping_validates_on_held_out_labels(two_blobs):
     assert len(clf.validation_scores_) == clf.n_iter_
     assert clf.net_.labeled_ is None
     assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X), clf.predict(X))
+
+
+def test_warm_start_refit_with_some_classes_labeled(semi_digits):
+    X_train, y_semi, _, _ = semi_digits
+    clf = PretrainedClassifier(warm_start=True, **FAST).fit(X_train, y_semi)
+    y_few = np.where(np.isin(y_semi, [0, 1, 2]), y_semi, -1)
+    clf.fit(X_train, y_few)
+    assert_array_equal(clf.classes_, np.arange(10))
+    assert clf.n_iter_ == 200
