@@ -164,7 +164,7 @@ def test_history_records_both_losses(fitted_conditional):
     history = fitted_conditional.net_.history
     assert len(history[:, "generator_loss"]) == fitted_conditional.n_iter_
     assert len(history[:, "critic_loss"]) == fitted_conditional.n_iter_
-    assert fitted_conditional.net_.critic_steps_ >= 20 * 5
+    assert fitted_conditional.net_.critic_steps_ >= 20 * fitted_conditional.n_critic
 
 
 def test_pickle_and_clone(fitted_conditional, moons):
