@@ -213,6 +213,15 @@ default="relu"
         -------
         self : AutoencoderTransformer
             The fitted transformer.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderTransformer
+        >>> X = load_digits().data[:200] / 16
+        >>> ae = AutoencoderTransformer(encoding_dim=4, max_epochs=2, random_state=0).fit(X)
+        >>> ae.n_features_in_, ae.n_iter_
+        (64, 2)
         """
         return self._fit(X, incremental=False)
 
@@ -231,6 +240,16 @@ default="relu"
         -------
         self : AutoencoderTransformer
             The updated transformer.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderTransformer
+        >>> X = load_digits().data[:200] / 16
+        >>> ae = AutoencoderTransformer(encoding_dim=4, random_state=0)
+        >>> ae = ae.partial_fit(X).partial_fit(X)
+        >>> ae.n_iter_
+        2
         """
         return self._fit(X, incremental=True)
 
@@ -313,6 +332,17 @@ default="relu"
         codes : ndarray of shape (n_samples, encoding_dim)
             The codes, in the dtype of ``X`` (float32 stays float32, anything else
             becomes float64).
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderTransformer
+        >>> X = load_digits().data[:200] / 16
+        >>> ae = AutoencoderTransformer(encoding_dim=4, max_epochs=2, random_state=0).fit(X)
+        >>> ae.transform(X[:5]).shape
+        (5, 4)
+        >>> ae.transform(X[:5].astype("float32")).dtype
+        dtype('float32')
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
@@ -330,6 +360,16 @@ default="relu"
         -------
         X_reconstructed : ndarray of shape (n_samples, n_features_in_)
             Reconstructions.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderTransformer
+        >>> X = load_digits().data[:200] / 16
+        >>> ae = AutoencoderTransformer(encoding_dim=4, max_epochs=2, random_state=0).fit(X)
+        >>> codes = ae.transform(X[:5])
+        >>> ae.inverse_transform(codes).shape
+        (5, 64)
         """
         check_is_fitted(self)
         codes = check_array(X, dtype=[np.float32, np.float64])
@@ -356,6 +396,18 @@ default="relu"
         scores : ndarray of shape (n_samples,)
             Minus the mean over features of the reconstruction loss (squared error,
             or binary cross-entropy with ``loss="bce"``).
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderTransformer
+        >>> X = load_digits().data[:200] / 16
+        >>> ae = AutoencoderTransformer(encoding_dim=4, max_epochs=2, random_state=0).fit(X)
+        >>> scores = ae.score_samples(X[:5])
+        >>> scores.shape
+        (5,)
+        >>> bool((scores <= 0).all())
+        True
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
@@ -392,6 +444,15 @@ default="relu"
         -------
         score : float
             The mean of :meth:`score_samples`.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderTransformer
+        >>> X = load_digits().data[:200] / 16
+        >>> ae = AutoencoderTransformer(encoding_dim=4, max_epochs=2, random_state=0).fit(X)
+        >>> bool(ae.score(X) < 0)
+        True
         """
         return float(np.mean(self.score_samples(X)))
 

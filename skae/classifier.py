@@ -286,6 +286,19 @@ default="relu"
         -------
         self : PretrainedClassifier
             The fitted classifier.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import PretrainedClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> X, y = X[:200] / 16, y[:200]
+        >>> y_semi = y.copy()
+        >>> y_semi[np.random.RandomState(0).rand(len(y)) < 0.8] = -1  # 80% unlabeled
+        >>> clf = PretrainedClassifier(pretrain_epochs=2, finetune_epochs=2, random_state=0)
+        >>> clf.fit(X, y_semi).classes_
+        array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
         """
         validate_params(self)
         continuing = self.warm_start and hasattr(self, "net_")
@@ -393,6 +406,23 @@ default="relu"
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import PretrainedClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> X, y = X[:200] / 16, y[:200]
+        >>> y_semi = y.copy()
+        >>> y_semi[np.random.RandomState(0).rand(len(y)) < 0.8] = -1  # 80% unlabeled
+        >>> clf = PretrainedClassifier(pretrain_epochs=2, finetune_epochs=2, random_state=0)
+        >>> clf = clf.fit(X, y_semi)
+        >>> proba = clf.predict_proba(X[:3])
+        >>> proba.shape
+        (3, 10)
+        >>> bool(np.allclose(proba.sum(axis=1), 1))
+        True
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
@@ -411,6 +441,23 @@ default="relu"
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probability of each class, in the order of ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import PretrainedClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> X, y = X[:200] / 16, y[:200]
+        >>> y_semi = y.copy()
+        >>> y_semi[np.random.RandomState(0).rand(len(y)) < 0.8] = -1  # 80% unlabeled
+        >>> clf = PretrainedClassifier(pretrain_epochs=2, finetune_epochs=2, random_state=0)
+        >>> clf = clf.fit(X, y_semi)
+        >>> log_proba = clf.predict_log_proba(X[:3])
+        >>> log_proba.shape
+        (3, 10)
+        >>> bool((log_proba <= 0).all())
+        True
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
@@ -431,6 +478,23 @@ default="relu"
         -------
         y_pred : ndarray of shape (n_samples,)
             Predicted labels, from ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import PretrainedClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> X, y = X[:200] / 16, y[:200]
+        >>> y_semi = y.copy()
+        >>> y_semi[np.random.RandomState(0).rand(len(y)) < 0.8] = -1  # 80% unlabeled
+        >>> clf = PretrainedClassifier(pretrain_epochs=2, finetune_epochs=2, random_state=0)
+        >>> clf = clf.fit(X, y_semi)
+        >>> y_pred = clf.predict(X[:3])
+        >>> y_pred.shape
+        (3,)
+        >>> bool(np.isin(y_pred, clf.classes_).all())
+        True
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
@@ -448,6 +512,20 @@ default="relu"
         codes : ndarray of shape (n_samples, encoding_dim)
             Outputs of the teacher's encoder (the one behind ``predict``), in the
             dtype of ``X`` (float32 stays float32).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import PretrainedClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> X, y = X[:200] / 16, y[:200]
+        >>> y_semi = y.copy()
+        >>> y_semi[np.random.RandomState(0).rand(len(y)) < 0.8] = -1  # 80% unlabeled
+        >>> clf = PretrainedClassifier(pretrain_epochs=2, finetune_epochs=2, random_state=0)
+        >>> clf = clf.fit(X, y_semi)
+        >>> clf.transform(X[:3]).shape
+        (3, 32)
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)

@@ -221,6 +221,17 @@ class GANSampler(BaseNeuralEstimator):
         -------
         self : GANSampler
             The fitted sampler.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_moons
+        >>> from skae import GANSampler
+        >>> X, y = make_moons(200, noise=0.05, random_state=0)
+        >>> gan = GANSampler(max_steps=5, random_state=0).fit(X)
+        >>> gan.n_features_in_
+        2
+        >>> gan.sample(3).shape
+        (3, 2)
         """
         validate_params(self)
         continuing = self.warm_start and hasattr(self, "net_")
@@ -338,6 +349,19 @@ class GANSampler(BaseNeuralEstimator):
 
         y : ndarray of shape (n_samples,)
             Their labels; returned only when the sampler was fitted with ``y``.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_moons
+        >>> from skae import GANSampler
+        >>> X, y = make_moons(200, noise=0.05, random_state=0)
+        >>> gan = GANSampler(max_steps=5, random_state=0).fit(X, y)
+        >>> X_new, y_new = gan.sample(4)
+        >>> X_new.shape, y_new.shape
+        ((4, 2), (4,))
+        >>> X_one, y_one = gan.sample(y=[0, 0, 1])
+        >>> y_one
+        array([0, 0, 1])
         """
         check_is_fitted(self)
         rng = self._sampling_rng
@@ -400,6 +424,20 @@ class GANSampler(BaseNeuralEstimator):
 
         y_resampled : ndarray of shape (n_samples_new,)
             Their labels.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_moons
+        >>> from skae import GANSampler
+        >>> X, y = make_moons(200, noise=0.05, random_state=0)
+        >>> keep = np.r_[np.flatnonzero(y == 0), np.flatnonzero(y == 1)[:20]]
+        >>> X, y = X[keep], y[keep]
+        >>> np.bincount(y)
+        array([100,  20])
+        >>> X_res, y_res = GANSampler(max_steps=5, random_state=0).fit_resample(X, y)
+        >>> X_res.shape, np.bincount(y_res)
+        ((200, 2), array([100, 100]))
         """
         if y is None:
             raise ValueError("fit_resample needs class labels y: it balances the classes.")

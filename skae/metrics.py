@@ -39,12 +39,13 @@ def c2st_auc(X_real, X_synthetic, *, classifier=None, cv=5, random_state=None):
     Examples
     --------
     >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
     >>> from skae.metrics import c2st_auc
     >>> rng = np.random.RandomState(0)
     >>> a, b = rng.normal(size=(300, 2)), rng.normal(size=(300, 2))
-    >>> bool(c2st_auc(a, b, random_state=0) < 0.6)
+    >>> bool(c2st_auc(a, b, classifier=LogisticRegression(), random_state=0) < 0.6)
     True
-    >>> bool(c2st_auc(a, b + 3, random_state=0) > 0.95)
+    >>> bool(c2st_auc(a, b + 3, classifier=LogisticRegression(), random_state=0) > 0.95)
     True
     """
     rng = check_random_state(random_state)
