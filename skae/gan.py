@@ -243,12 +243,14 @@ class GANSampler(BaseNeuralEstimator):
         y_encoded = None if y is None else self._encode_labels(y, X.shape[0], continuing)
         if not continuing:
             self._conditional = y is not None
-            self.preprocessor_ = self._make_preprocessor(X.shape[0]).fit(X)
             self.data_min_ = X.min(axis=0)
             self.data_max_ = X.max(axis=0)
             self.integer_columns_ = np.all(X == np.round(X), axis=0)
         elif self._conditional != (y is not None):
             raise ValueError("A warm-started fit must use y exactly when the first fit did.")
+        X = self._dequantise(X)
+        if not continuing:
+            self.preprocessor_ = self._make_preprocessor(X.shape[0]).fit(X)
         Xt = self.preprocessor_.transform(X).astype(np.float32)
 
         n_train = X.shape[0]
@@ -264,6 +266,21 @@ class GANSampler(BaseNeuralEstimator):
         self._run_training(Xt, y_encoded, incremental=False, epochs=epochs)
         self._sampling_rng = np.random.RandomState(self._fit_seed())
         return self
+
+    def _dequantise(self, X):
+        """Spread integer columns uniformly over [v - 0.5, v + 0.5).
+
+        Under the quantile map, all rows tied at a column's minimum (say the many
+        zero pixels of an image) land on one extreme value, which wrecks training;
+        spread out, they fill their share of the normal. Samples are rounded back.
+        """
+        if self.preprocessing != "quantile" or not self.integer_columns_.any():
+            return X
+        rng = np.random.default_rng(self._fit_seed())
+        X = X.astype(np.float64, copy=True)
+        columns = self.integer_columns_
+        X[:, columns] += rng.uniform(-0.5, 0.5, (X.shape[0], columns.sum()))
+        return X
 
     def _make_preprocessor(self, n_samples):
         if self.preprocessing == "standard":
