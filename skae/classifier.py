@@ -424,10 +424,7 @@ default="relu"
         >>> bool(np.allclose(proba.sum(axis=1), 1))
         True
         """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        module = self.net_.module_
-        return self._forward_batches(lambda b: module.teacher_logits(b).softmax(-1), X, np.float64)
+        return self._teacher_output(X, torch.softmax)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
@@ -459,11 +456,15 @@ default="relu"
         >>> bool((log_proba <= 0).all())
         True
         """
+        return self._teacher_output(X, torch.log_softmax)
+
+    def _teacher_output(self, X, normalise):
+        """``normalise`` (softmax or log-softmax) of the teacher's logits for ``X``."""
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         module = self.net_.module_
         return self._forward_batches(
-            lambda b: module.teacher_logits(b).log_softmax(-1), X, np.float64
+            lambda batch: normalise(module.teacher_logits(batch), dim=-1), X, np.float64
         )
 
     def predict(self, X):
