@@ -39,7 +39,9 @@ def propagated_targets(X, y, n_classes):
     proba = np.zeros((n, n_classes))
     for k in NEIGHBOURS:
         spreading = LabelSpreading(kernel="knn", n_neighbors=k, alpha=0.2, max_iter=100)
-        distribution = spreading.fit(X, y).label_distributions_
+        # Rows the graph does not reach get 0/0 distributions: zeroed just below.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            distribution = spreading.fit(X, y).label_distributions_
         distribution = np.nan_to_num(distribution, nan=0.0) + 1e-6
         # Columns of the classes labeled in this fit (a warm-started refit may
         # label only some of the classes).

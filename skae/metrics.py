@@ -6,6 +6,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
@@ -82,7 +84,7 @@ def tstr_score(X_synthetic, y_synthetic, X_real, y_real, *, estimator=None):
     X_real, y_real : array-like
         Real held-out rows and labels.
     estimator : classifier, default=None
-        None uses ``LogisticRegression(max_iter=1000)``.
+        None uses a ``StandardScaler`` followed by ``LogisticRegression(max_iter=1000)``.
 
     Returns
     -------
@@ -96,7 +98,10 @@ def tstr_score(X_synthetic, y_synthetic, X_real, y_real, *, estimator=None):
     >>> tstr_score(X, y, X, y)
     1.0
     """
-    model = clone(estimator) if estimator is not None else LogisticRegression(max_iter=1000)
+    if estimator is None:
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    else:
+        model = clone(estimator)
     model.fit(X_synthetic, y_synthetic)
     return float(model.score(X_real, y_real))
 
