@@ -194,7 +194,7 @@ class BaseNeuralEstimator(BaseEstimator):
         base = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         return int(base) + getattr(self, "n_iter_", 0)
 
-    def _optimizer_kwargs(self, device):
+    def _optimizer_kwargs(self):
         kwargs = {"lr": self.lr, "weight_decay": self.weight_decay}
         if self.optimizer in ("adam", "adamw"):
             # Fused kernels: one launch for all parameters, ~20% faster per step.
@@ -244,7 +244,7 @@ class BaseNeuralEstimator(BaseEstimator):
             verbose=int(self.verbose),
             seed=seed,
             accumulation_steps=self.accumulation_steps,
-            **self._optimizer_kwargs(device),
+            **self._optimizer_kwargs(),
             **kwargs,
         )
         return net.initialize()

@@ -342,15 +342,17 @@ class GANNet(SliceNet):
         grad = grad.reshape(scores.shape[0], -1)
         return ((grad.norm(dim=1) - 1) ** 2).mean()
 
+    def _whole_packs(self, batch):
+        """``(real, onehot, n)`` for the batch cut to whole PacGAN packs (n may be 0)."""
+        real, y = batch
+        n = real.shape[0] - real.shape[0] % self.module_.pac
+        return real[:n], self._onehot(None if y is None else y[:n]), n
+
     def train_step(self, batch, **fit_params):
         self._set_training(True)
-        real, y = batch
-        # PacGAN scores packs of rows: drop the remainder of the batch.
-        n = real.shape[0] - real.shape[0] % self.module_.pac
+        real, onehot, n = self._whole_packs(batch)
         if n == 0:
             return {"loss": torch.zeros((), device=real.device), "y_pred": None}
-        real, y = real[:n], None if y is None else y[:n]
-        onehot = self._onehot(y)
 
         fake = self._fake(onehot, n).detach()
         loss = critic_loss(
@@ -392,10 +394,9 @@ class GANNet(SliceNet):
     def validation_step(self, batch, **fit_params):
         """Minus the critic's loss on held-out real rows against fresh fakes."""
         self._set_training(False)
-        real, y = batch
-        n = real.shape[0] - real.shape[0] % self.module_.pac
-        real, y = real[:n], None if y is None else y[:n]
-        onehot = self._onehot(y)
+        real, onehot, n = self._whole_packs(batch)
+        if n == 0:
+            return {"loss": torch.zeros((), device=real.device), "y_pred": None}
         with torch.no_grad():
             fake = self._fake(onehot, n)
             loss = critic_loss(

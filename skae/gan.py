@@ -8,6 +8,7 @@ import torch
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from skorch.callbacks import PassthroughScoring
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
 from ._modules import GAN
@@ -330,8 +331,8 @@ class GANSampler(BaseNeuralEstimator):
             batches_per_epoch=self._batches_per_epoch,
         )
 
-    def _optimizer_kwargs(self, device):
-        kwargs = super()._optimizer_kwargs(device)
+    def _optimizer_kwargs(self):
+        kwargs = super()._optimizer_kwargs()
         if self.optimizer in ("adam", "adamw"):
             # The customary GAN setting: little momentum keeps the two players from
             # overshooting each other.
@@ -339,8 +340,6 @@ class GANSampler(BaseNeuralEstimator):
         return kwargs
 
     def _extra_callbacks(self):
-        from skorch.callbacks import PassthroughScoring
-
         return [
             (name, PassthroughScoring(name=name, on_train=True))
             for name in ("critic_loss", "generator_loss")
