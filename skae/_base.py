@@ -13,8 +13,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import GradientNormClipping
 from skorch.utils import noop
 
-from ._data import RandomSplit, TensorData, to_tensor_on
-from ._nets import ValidationEarlyStopping
+from ._data import RandomSplit, make_dataset, open_array
+from ._nets import ValidationEarlyStopping, autocast
 from ._params import Anything, Boolean, Interval, Options
 
 # Rows per forward pass in transform/predict/sample: large enough to amortise the
@@ -51,6 +51,9 @@ COMMON_PARAM_RULES = {
     "clip_grad_norm": [Options(None), Interval(Real, 0, None, closed="neither")],
     "accumulation_steps": [Interval(Integral, 1, None)],
     "warm_start": [Boolean()],
+    "precision": [Options("32", "bf16", "16-mixed")],
+    "torch_num_threads": [Options(None), Interval(Integral, 1, None)],
+    "strategy": [Options(None, "ddp")],
 }
 
 _COMMON_PARAM_DOCS = """\
@@ -114,7 +117,25 @@ max_epochs : int, default={max_epochs}
 
     warm_start : bool, default=False
         When True, ``fit`` continues from the previous weights instead of starting
-        afresh."""
+        afresh.
+
+    precision : {{"32", "bf16", "16-mixed"}}, default="32"
+        Numeric precision of training and inference. ``"bf16"`` and ``"16-mixed"``
+        run the forward passes under ``torch.autocast`` in bfloat16 or float16 (the
+        weights stay float32; float16 gradients are scaled with a ``GradScaler``).
+        They pay off on GPUs with tensor cores; on CPUs ``"32"`` is usually fastest.
+
+    torch_num_threads : int or None, default=None
+        Threads torch may use inside ``fit`` and inference (restored afterwards).
+        None leaves torch's setting alone. Set it in parallel searches so that
+        workers neither oversubscribe the cores nor run single-threaded by
+        accident (Dask workers set ``MKL_NUM_THREADS=1``, which torch follows).
+
+    strategy : {{None, "ddp"}}, default=None
+        ``"ddp"`` trains data-parallel across the processes of a ``torchrun``
+        launch (one per GPU, or CPU processes with the gloo backend) through HF
+        accelerate; each process reads its own share of every batch of
+        ``batch_size`` rows per process. Needs ``pip install accelerate``."""
 
 
 def common_params_doc(*, exclude=(), **defaults):
@@ -152,6 +173,20 @@ def resolve_device(device):
 
 
 @contextlib.contextmanager
+def torch_threads(n_threads):
+    """Let torch use ``n_threads`` threads for the block (None: leave it alone)."""
+    if n_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+@contextlib.contextmanager
 def seeded(seed, device):
     """Seed torch for the block and restore the caller's RNG state afterwards."""
     devices = [device.index or 0] if device.type == "cuda" else []
@@ -167,10 +202,11 @@ class BaseNeuralEstimator(BaseEstimator):
     _param_rules = COMMON_PARAM_RULES
 
     def _validate_X(self, X, *, reset):
-        """Check ``X`` with sklearn and return it as a 2-D float32/float64 array."""
+        """Check ``X`` with sklearn and return it as a 2-D float32/float64 array; a
+        path to a ``.npy`` file is opened as a memmap, not read into memory."""
         return validate_data(
             self,
-            X,
+            open_array(X),
             reset=reset,
             accept_sparse=False,
             dtype=[np.float32, np.float64],
@@ -244,16 +280,18 @@ class BaseNeuralEstimator(BaseEstimator):
             verbose=int(self.verbose),
             seed=seed,
             accumulation_steps=self.accumulation_steps,
+            precision=self.precision,
             **self._optimizer_kwargs(),
             **kwargs,
         )
         return net.initialize()
 
-    def _run_training(self, X, y, *, incremental, epochs, strata=None):
+    def _run_training(self, X, y, *, incremental, epochs, strata=None, out_of_core=False):
         """(Re)build the net unless continuing, and train for ``epochs`` passes.
 
         ``incremental=True`` is ``partial_fit``: no early stopping. ``strata`` (e.g.
         class labels) are kept in proportion in the early-stopping validation split.
+        ``out_of_core=True`` reads ``X`` (a memmap) from disk a batch at a time.
         """
         device = resolve_device(self.device)
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
@@ -261,11 +299,8 @@ class BaseNeuralEstimator(BaseEstimator):
             for attr in ("n_iter_", "loss_curve_", "validation_scores_"):
                 self.__dict__.pop(attr, None)
         seed = self._fit_seed()
-        with seeded(seed, device):
-            data = TensorData(
-                to_tensor_on(X, device),
-                None if y is None else torch.as_tensor(y).to(device),
-            )
+        with torch_threads(self.torch_num_threads), seeded(seed, device):
+            data = make_dataset(X, y, device, out_of_core=out_of_core)
             if not continuing:
                 self.net_ = self._build_net(data, device, seed)
             net = self.net_
@@ -294,16 +329,22 @@ class BaseNeuralEstimator(BaseEstimator):
         device = next(module.parameters()).device
         module.eval()
         outputs = []
-        with torch.inference_mode():
+        with (
+            torch_threads(self.torch_num_threads),
+            torch.inference_mode(),
+            autocast(self.precision, device),
+        ):
             for start in range(0, X.shape[0], INFERENCE_BATCH_ROWS):
                 # Converted batch by batch: no float32 copy of the whole input.
                 rows = np.ascontiguousarray(X[start : start + INFERENCE_BATCH_ROWS], np.float32)
+                if not rows.flags.writeable:  # a read-only memmap: torch needs a copy
+                    rows = rows.copy()
                 batch = torch.from_numpy(rows).to(device, non_blocking=True)
                 n_rows = batch.shape[0]
                 if n_rows < MIN_INFERENCE_ROWS:
                     padding = batch[-1:].expand(MIN_INFERENCE_ROWS - n_rows, -1)
                     batch = torch.cat([batch, padding])
-                outputs.append(fn(batch)[:n_rows].cpu())
+                outputs.append(fn(batch)[:n_rows].float().cpu())
         return torch.cat(outputs).numpy().astype(out_dtype, copy=False)
 
     def __sklearn_tags__(self):

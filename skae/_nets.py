@@ -1,5 +1,6 @@
 """skorch nets: the training loop is skorch's; only its hooks are overridden here."""
 
+import contextlib
 import math
 
 import torch
@@ -9,10 +10,21 @@ from torch import nn
 
 from ._data import SliceIterator
 
+# The ``precision`` parameter's autocast dtypes; "32" runs without autocast.
+AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "16-mixed": torch.float16}
+
+
+def autocast(precision, device):
+    """The autocast context for ``precision`` on ``device`` (a no-op for "32")."""
+    dtype = AUTOCAST_DTYPES.get(precision)
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=dtype)
+
 
 class SliceNet(NeuralNet):
     """A ``NeuralNet`` fed by :class:`~skae._data.SliceIterator`, with gradient
-    accumulation and a stop on a non-finite loss.
+    accumulation, mixed precision and a stop on a non-finite loss.
 
     Parameters (beyond ``NeuralNet``'s)
     -----------------------------------
@@ -21,12 +33,16 @@ class SliceNet(NeuralNet):
         continued fit (``partial_fit``, ``warm_start``) does not replay them.
     accumulation_steps : int
         Optimizer step every this many batches (and at the end of each epoch).
+    precision : {"32", "bf16", "16-mixed"}
+        Forward passes and losses run under autocast in bfloat16 or float16; the
+        weights stay float32. float16 gradients go through a ``GradScaler``.
     """
 
-    def __init__(self, *args, seed=0, accumulation_steps=1, **kwargs):
+    def __init__(self, *args, seed=0, accumulation_steps=1, precision="32", **kwargs):
         super().__init__(*args, **kwargs)
         self.seed = seed
         self.accumulation_steps = accumulation_steps
+        self.precision = precision
 
     # Batches per training epoch; None is one pass over the data.
     batches_per_epoch = None
@@ -52,41 +68,84 @@ class SliceNet(NeuralNet):
             self.n_train_batches_ = len(iterator)
         return iterator
 
+    def autocast(self):
+        """The context the forward passes run in (see ``precision``)."""
+        return autocast(self.precision, self.device)
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        if getattr(self, "grad_scaler_", None) is None:
+            # Disabled (a pass-through) unless float16 gradients need scaling.
+            self.grad_scaler_ = torch.amp.GradScaler(
+                torch.device(self.device).type, enabled=self.precision == "16-mixed"
+            )
+
+    def on_epoch_begin(self, net, **kwargs):
+        super().on_epoch_begin(net, **kwargs)
+        # Counted here rather than read from the history, which a distributed run
+        # fills with every process's batches.
+        self.batch_index_ = 0
+
+    def epoch_progress(self):
+        """Epochs completed so far, fractional within the current epoch."""
+        return len(self.history) - 1 + self.batch_index_ / self.n_train_batches_
+
     def train_step(self, batch, **fit_params):
-        if self.accumulation_steps == 1:
-            return super().train_step(batch, **fit_params)
         # Gradients add up over ``accumulation_steps`` batches before one step.
-        batch_index = len(self.history[-1, "batches"]) - 1
-        if batch_index % self.accumulation_steps == 0:
+        index = self.batch_index_
+        self.batch_index_ += 1
+        if index % self.accumulation_steps == 0:
             self._zero_grad_optimizer()
         step = self.train_step_single(batch, **fit_params)
-        last_of_group = (batch_index + 1) % self.accumulation_steps == 0
-        if last_of_group or batch_index + 1 == self.n_train_batches_:
-            self.notify(
-                "on_grad_computed",
-                named_parameters=list(self.get_all_learnable_params()),
-                batch=batch,
-                training=True,
+        if (index + 1) % self.accumulation_steps == 0 or index + 1 == self.n_train_batches_:
+            self.step_optimizers(
+                [self.optimizer_], list(self.get_all_learnable_params()), batch=batch
             )
-            self._step_optimizer(None)
         return step
+
+    def backward(self, loss):
+        """Backpropagate ``loss`` (scaled for float16, split over accumulated batches)."""
+        self.grad_scaler_.scale(loss / self.accumulation_steps).backward()
+
+    def step_optimizers(self, optimizers, named_parameters, batch=None):
+        """Unscale and synchronise the gradients, let callbacks see them (e.g.
+        clipping), then step ``optimizers``."""
+        for optimizer in optimizers:
+            self.grad_scaler_.unscale_(optimizer)
+        self.synchronise_gradients([p for _, p in named_parameters])
+        self.notify(
+            "on_grad_computed", named_parameters=named_parameters, batch=batch, training=True
+        )
+        for optimizer in optimizers:
+            self.grad_scaler_.step(optimizer)
+        self.grad_scaler_.update()
+
+    def synchronise_gradients(self, parameters):
+        """Make the gradients the same in every process; one process has nothing to do."""
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = batch
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        (loss / self.accumulation_steps).backward()
+        with self.autocast():
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        self.backward(loss)
         return {"loss": loss, "y_pred": y_pred}
 
-    def on_batch_end(self, net, batch=None, training=False, **kwargs):
-        loss = self.history[-1, "batches", -1].get(("train" if training else "valid") + "_loss")
+    def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
+        loss = loss.item() if torch.is_tensor(loss) else loss
         if loss is not None and not math.isfinite(loss):
             raise FloatingPointError(
                 f"Training diverged: the loss became {loss} in epoch {len(self.history)}. "
                 "Scale the inputs (e.g. StandardScaler), lower `lr`, or set "
                 "`clip_grad_norm`."
             )
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # Rebuilt at the next fit; pickled, its CUDA tensors would tie the model to a GPU.
+        state.pop("grad_scaler_", None)
+        return state
 
 
 class AutoencoderNet(SliceNet):
@@ -112,15 +171,16 @@ class AutoencoderNet(SliceNet):
         self._set_training(True)
         Xi, _ = batch
         inputs = Xi + self.noise * torch.randn_like(Xi) if self.noise > 0 else Xi
-        y_pred = self.module_(inputs)
-        loss = self.get_loss(y_pred, Xi, X=Xi, training=True)
-        (loss / self.accumulation_steps).backward()
+        with self.autocast():
+            y_pred = self.module_(inputs)
+            loss = self.get_loss(y_pred, Xi, X=Xi, training=True)
+        self.backward(loss)
         return {"loss": loss, "y_pred": y_pred}
 
     def validation_step(self, batch, **fit_params):
         self._set_training(False)
         Xi, _ = batch
-        with torch.inference_mode():
+        with torch.inference_mode(), self.autocast():
             y_pred = self.module_(Xi)
             loss = self.get_loss(y_pred, Xi, X=Xi, training=False)
         return {"loss": loss, "y_pred": y_pred}
@@ -218,6 +278,12 @@ class SemiSupervisedNet(SliceNet):
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = batch
+        with self.autocast():
+            loss, logits = self._loss(Xi, yi)
+        self.backward(loss)
+        return {"loss": loss, "y_pred": logits}
+
+    def _loss(self, Xi, yi):
         X_labeled, y_labeled = self.labeled_
         rows = torch.randint(
             X_labeled.shape[0], (min(self.batch_size, X_labeled.shape[0]),), device=Xi.device
@@ -240,21 +306,19 @@ class SemiSupervisedNet(SliceNet):
             with torch.no_grad():
                 confidence, guess = self.module_.teacher_logits(Xi).softmax(-1).max(-1)
                 confident = (confidence >= self.confidence_threshold).float()
-            epoch = len(self.history) - 1 + len(self.history[-1, "batches"]) / self.n_train_batches_
-            ramp = min(1.0, epoch / self.ramp_epochs)
+            ramp = min(1.0, self.epoch_progress() / self.ramp_epochs)
             self_training = nn.functional.cross_entropy(
                 logits, guess, weight=class_weight, reduction="none"
             )
             loss = loss + ramp * (confident * self_training).mean()
-        (loss / self.accumulation_steps).backward()
-        return {"loss": loss, "y_pred": logits}
+        return loss, logits
 
     def validation_step(self, batch, **fit_params):
         """Cross-entropy of the teacher on the labeled rows of the batch."""
         self._set_training(False)
         Xi, yi = batch
         labeled = yi[:, 2] > 0
-        with torch.inference_mode():
+        with torch.inference_mode(), self.autocast():
             if not labeled.any():
                 return {"loss": Xi.new_zeros(()), "y_pred": None}
             logits = self.module_.teacher_logits(Xi[labeled])
@@ -354,37 +418,36 @@ class GANNet(SliceNet):
         if n == 0:
             return {"loss": torch.zeros((), device=real.device), "y_pred": None}
 
-        fake = self._fake(onehot, n).detach()
-        loss = critic_loss(
-            self.loss, self.module_.criticise(real, onehot), self.module_.criticise(fake, onehot)
-        )
+        with self.autocast():
+            fake = self._fake(onehot, n).detach()
+            loss = critic_loss(
+                self.loss,
+                self.module_.criticise(real, onehot),
+                self.module_.criticise(fake, onehot),
+            )
         if self.gradient_penalty > 0:
-            loss = loss + self.gradient_penalty * self._penalty(real, fake, onehot)
+            # In float32: the penalty differentiates a gradient, which float16 underflows.
+            loss = loss + self.gradient_penalty * self._penalty(real, fake.float(), onehot)
         self.optimizer_.zero_grad(set_to_none=True)
-        loss.backward()
-        self.notify(
-            "on_grad_computed",
-            named_parameters=list(self.module_.critic.named_parameters()),
-            batch=batch,
-            training=True,
+        self.grad_scaler_.scale(loss).backward()
+        self.step_optimizers(
+            [self.optimizer_], list(self.module_.critic.named_parameters()), batch=batch
         )
-        self.optimizer_.step()
 
         self.critic_steps_ += 1
         if self.critic_steps_ % self.n_critic == 0:
             self.module_.critic.requires_grad_(False)
-            g_loss = generator_loss(
-                self.loss, self.module_.criticise(self._fake(onehot, n), onehot)
-            )
+            with self.autocast():
+                g_loss = generator_loss(
+                    self.loss, self.module_.criticise(self._fake(onehot, n), onehot)
+                )
             self.generator_optimizer_.zero_grad(set_to_none=True)
-            g_loss.backward()
-            self.notify(
-                "on_grad_computed",
-                named_parameters=list(self.module_.generator.named_parameters()),
+            self.grad_scaler_.scale(g_loss).backward()
+            self.step_optimizers(
+                [self.generator_optimizer_],
+                list(self.module_.generator.named_parameters()),
                 batch=batch,
-                training=True,
             )
-            self.generator_optimizer_.step()
             self.module_.critic.requires_grad_(True)
             self.module_.update_ema(self.ema_decay, self.critic_steps_ // self.n_critic)
             self.history.record_batch("generator_loss", g_loss.item())
@@ -397,7 +460,7 @@ class GANNet(SliceNet):
         real, onehot, n = self._whole_packs(batch)
         if n == 0:
             return {"loss": torch.zeros((), device=real.device), "y_pred": None}
-        with torch.no_grad():
+        with torch.no_grad(), self.autocast():
             fake = self._fake(onehot, n)
             loss = critic_loss(
                 self.loss,

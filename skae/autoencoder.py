@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from torch import nn
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
+from ._data import backed_by_memmap
 from ._modules import ACTIVATIONS, Autoencoder
 from ._nets import AutoencoderNet
 from ._params import Boolean, Interval, IntTuple, Options, validate_params
@@ -167,6 +168,9 @@ default="relu"
         clip_grad_norm: float | None = None,
         accumulation_steps: int = 1,
         warm_start: bool = False,
+        precision: str = "32",
+        torch_num_threads: int | None = None,
+        strategy: str | None = None,
     ):
         self.encoding_dim = encoding_dim
         self.hidden_dims = hidden_dims
@@ -197,6 +201,9 @@ default="relu"
         self.clip_grad_norm = clip_grad_norm
         self.accumulation_steps = accumulation_steps
         self.warm_start = warm_start
+        self.precision = precision
+        self.torch_num_threads = torch_num_threads
+        self.strategy = strategy
 
     def fit(self, X, y=None):
         """Train the autoencoder on ``X``.
@@ -257,6 +264,8 @@ default="relu"
         validate_params(self)
         first_call = not hasattr(self, "net_")
         X = self._validate_X(X, reset=first_call or not (incremental or self.warm_start))
+        # A memmap (or .npy path) is trained on block by block, never read whole.
+        out_of_core = backed_by_memmap(X)
         self._check_fit_size(X.shape[0])
         if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
             raise ValueError(
@@ -264,7 +273,9 @@ default="relu"
                 f"{X.max():.3g}]. Scale X (e.g. MinMaxScaler) or use loss='mse'."
             )
         epochs = 1 if incremental else self.max_epochs
-        return self._run_training(X, None, incremental=incremental, epochs=epochs)
+        return self._run_training(
+            X, None, incremental=incremental, epochs=epochs, out_of_core=out_of_core
+        )
 
     def _build_net(self, data, device, seed):
         output_activation = "sigmoid" if self.loss == "bce" else self.output_activation
@@ -301,7 +312,12 @@ default="relu"
         if X.shape[0] > PCA_INIT_MAX_ROWS:
             generator = torch.Generator().manual_seed(seed)
             rows = torch.randperm(X.shape[0], generator=generator)[:PCA_INIT_MAX_ROWS]
-            X = X[rows.to(X.device)]
+            if torch.is_tensor(X):
+                X = X[rows.to(X.device)]
+            else:  # a memmap: read the sampled rows in file order
+                X = X[np.sort(rows.numpy())]
+        if not torch.is_tensor(X):
+            X = torch.from_numpy(np.array(X, dtype=np.float32))
         X = X.float()
         mean = X.mean(0)
         centered = X - mean

@@ -41,6 +41,9 @@ _PRETRAIN_PARAMS = (
     "verbose",
     "clip_grad_norm",
     "accumulation_steps",
+    "precision",
+    "torch_num_threads",
+    "strategy",
 )
 
 
@@ -237,6 +240,9 @@ default="relu"
         clip_grad_norm: float | None = None,
         accumulation_steps: int = 1,
         warm_start: bool = False,
+        precision: str = "32",
+        torch_num_threads: int | None = None,
+        strategy: str | None = None,
     ):
         self.encoding_dim = encoding_dim
         self.hidden_dims = hidden_dims
@@ -270,6 +276,9 @@ default="relu"
         self.clip_grad_norm = clip_grad_norm
         self.accumulation_steps = accumulation_steps
         self.warm_start = warm_start
+        self.precision = precision
+        self.torch_num_threads = torch_num_threads
+        self.strategy = strategy
 
     def fit(self, X, y):
         """Pretrain on all rows of ``X``, then fine-tune on the labeled ones.

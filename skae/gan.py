@@ -176,6 +176,9 @@ class GANSampler(BaseNeuralEstimator):
         tol: float = 1e-4,
         clip_grad_norm: float | None = None,
         warm_start: bool = False,
+        precision: str = "32",
+        torch_num_threads: int | None = None,
+        strategy: str | None = None,
     ):
         self.latent_dim = latent_dim
         self.generator_hidden_dims = generator_hidden_dims
@@ -203,6 +206,9 @@ class GANSampler(BaseNeuralEstimator):
         self.tol = tol
         self.clip_grad_norm = clip_grad_norm
         self.warm_start = warm_start
+        self.precision = precision
+        self.torch_num_threads = torch_num_threads
+        self.strategy = strategy
 
     # Not a parameter: the GAN always steps once per batch.
     accumulation_steps = 1
