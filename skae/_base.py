@@ -14,6 +14,7 @@ from skorch.callbacks import GradientNormClipping
 from skorch.utils import noop
 
 from ._data import RandomSplit, make_dataset, open_array
+from ._distributed import DISTRIBUTED_NETS, make_accelerator, make_history, to_single_process
 from ._nets import ValidationEarlyStopping, autocast
 from ._params import Anything, Boolean, Interval, Options
 
@@ -200,6 +201,8 @@ class BaseNeuralEstimator(BaseEstimator):
     public methods."""
 
     _param_rules = COMMON_PARAM_RULES
+    # The HF accelerate ``Accelerator`` while a ``strategy="ddp"`` fit runs.
+    _accelerator = None
 
     def _validate_X(self, X, *, reset):
         """Check ``X`` with sklearn and return it as a 2-D float32/float64 array; a
@@ -269,6 +272,14 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _make_net(self, net_class, module, criterion, device, seed, **kwargs):
         """Build the skorch net; subclasses pass their module, loss and extra params."""
+        if self._accelerator is not None:
+            net_class = DISTRIBUTED_NETS[net_class]
+            kwargs.update(
+                accelerator=self._accelerator,
+                history=make_history(self._accelerator),
+                # The log prints once, from the main process, and only when asked to.
+                callbacks__print_log__sink=self._accelerator.print if self.verbose else noop,
+            )
         net = net_class(
             module=module,
             criterion=criterion,
@@ -298,17 +309,34 @@ class BaseNeuralEstimator(BaseEstimator):
         if not continuing:
             for attr in ("n_iter_", "loss_curve_", "validation_scores_"):
                 self.__dict__.pop(attr, None)
+        if self.strategy == "ddp":
+            if continuing:
+                raise ValueError(
+                    "strategy='ddp' trains from scratch in each fit; partial_fit and "
+                    "warm_start continue in one process. Set strategy=None to continue."
+                )
+            self._accelerator = make_accelerator(device)
+            if device.type == "cuda":  # this process's GPU
+                device = self._accelerator.device
         seed = self._fit_seed()
-        with torch_threads(self.torch_num_threads), seeded(seed, device):
-            data = make_dataset(X, y, device, out_of_core=out_of_core)
-            if not continuing:
-                self.net_ = self._build_net(data, device, seed)
-            net = self.net_
-            net.seed = seed
-            net.train_split = None
-            if self.early_stopping and not incremental:
-                net.train_split = RandomSplit(self.validation_fraction, seed, strata=strata)
-            net.partial_fit(data, None, epochs=epochs)
+        try:
+            with torch_threads(self.torch_num_threads), seeded(seed, device):
+                data = make_dataset(X, y, device, out_of_core=out_of_core)
+                if not continuing:
+                    self.net_ = self._build_net(data, device, seed)
+                if self._accelerator is not None:
+                    # Same batch order everywhere, but each process its own noise.
+                    torch.manual_seed(seed + self._accelerator.process_index)
+                net = self.net_
+                net.seed = seed
+                net.train_split = None
+                if self.early_stopping and not incremental:
+                    net.train_split = RandomSplit(self.validation_fraction, seed, strata=strata)
+                net.partial_fit(data, None, epochs=epochs)
+            if self._accelerator is not None:
+                self.net_ = to_single_process(self.net_)
+        finally:
+            self.__dict__.pop("_accelerator", None)
         self._record_history()
         return self
 

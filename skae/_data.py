@@ -125,7 +125,17 @@ class SliceIterator:
     n_batches : int or None
         Batches per pass; None is one pass over the data. More than that cycles
         through fresh permutations (a GAN's epoch is counted in steps, not rows).
+
+    Attributes
+    ----------
+    rank, world_size : int
+        In data-parallel training each of ``world_size`` processes draws the same
+        permutation and reads its own ``1 / world_size`` of each batch of
+        ``batch_size * world_size`` rows. One process: 0 and 1.
     """
+
+    rank = 0
+    world_size = 1
 
     def __init__(
         self, dataset, batch_size, shuffle=False, generator=None, device="cpu", n_batches=None
@@ -138,13 +148,21 @@ class SliceIterator:
         self.n_batches = n_batches
 
     def _bounds(self):
-        """Batch boundaries. A trailing single row joins the previous batch, since
-        batch normalisation cannot train on one row."""
-        n = len(self.dataset)
-        starts = list(range(0, n, self.batch_size))
-        if len(starts) > 1 and n - starts[-1] == 1:
+        """This process's part of each batch. A trailing batch that would leave a
+        process a single row joins the previous batch, since batch normalisation
+        cannot train on one row."""
+        n, world = len(self.dataset), self.world_size
+        starts = list(range(0, n, self.batch_size * world))
+        if len(starts) > 1 and n - starts[-1] < 2 * world:
             starts.pop()
-        return list(zip(starts, starts[1:] + [n], strict=True))
+        bounds = zip(starts, starts[1:] + [n], strict=True)
+        return [
+            (
+                start + (stop - start) * self.rank // world,
+                start + (stop - start) * (self.rank + 1) // world,
+            )
+            for start, stop in bounds
+        ]
 
     def __len__(self):
         return self.n_batches or len(self._bounds())
