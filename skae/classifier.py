@@ -11,6 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
+from ._data import open_array
 from ._modules import ACTIVATIONS, EncoderClassifier
 from ._nets import SemiSupervisedNet
 from ._params import Anything, Boolean, Interval, IntTuple, Options, validate_params
@@ -312,7 +313,12 @@ default="relu"
         validate_params(self)
         continuing = self.warm_start and hasattr(self, "net_")
         X, y = validate_data(
-            self, X, y, reset=not continuing, dtype=[np.float32, np.float64], ensure_min_samples=1
+            self,
+            open_array(X),
+            y,
+            reset=not continuing,
+            dtype=[np.float32, np.float64],
+            ensure_min_samples=1,
         )
         self._check_fit_size(X.shape[0])
         y_encoded = self._encode_labels(y, continuing)

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from skorch.callbacks import PassthroughScoring
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
+from ._data import open_array
 from ._modules import GAN
 from ._nets import GANNet
 from ._params import Interval, IntTuple, Options, validate_params
@@ -242,6 +243,7 @@ class GANSampler(BaseNeuralEstimator):
         """
         validate_params(self)
         continuing = self.warm_start and hasattr(self, "net_")
+        X = open_array(X)
         self._frame_spec = _frame_spec(X)
         X = validate_data(
             self, X, reset=not continuing, dtype=[np.float64, np.float32], ensure_min_samples=2
