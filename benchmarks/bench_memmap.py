@@ -27,8 +27,14 @@ import time
 
 import numpy as np
 import torch
-from _common import check_environment, fmt_s, load_average, machine_header, markdown_table
-from _common import write_result
+from _common import (
+    check_environment,
+    fmt_s,
+    load_average,
+    machine_header,
+    markdown_table,
+    write_result,
+)
 from torch import nn
 
 N_FEATURES, HIDDEN, CODE, BATCH = 784, 256, 64, 256
@@ -188,6 +194,7 @@ def main():
                 f"{big.nbytes / MiB:,.0f} MiB ({big_rows:,} rows)",
                 f"{args.cap_mib:,} MiB",
                 fmt_s(big_s),
+                f"{before / MiB:,.0f} MiB",
                 f"{memory.peak / MiB:,.0f} MiB",
             ]
         ],
