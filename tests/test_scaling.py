@@ -154,6 +154,16 @@ def test_float64_memmap_with_early_stopping(tmp_path, blobs):
     assert ae.transform(blobs).dtype == np.float64
 
 
+def test_classifier_and_gan_read_npy_paths(tmp_path, digits):
+    X, y = digits
+    np.save(tmp_path / "X.npy", X[:300])
+    y_semi = np.where(np.arange(300) % 5 == 0, y[:300], -1)
+    clf = PretrainedClassifier(pretrain_epochs=1, finetune_epochs=1, random_state=0)
+    assert clf.fit(tmp_path / "X.npy", y_semi).predict(str(tmp_path / "X.npy")).shape == (300,)
+    gan = GANSampler(max_steps=5, random_state=0).fit(tmp_path / "X.npy")
+    assert gan.sample(7).shape == (7, 64)
+
+
 def test_validation_rows_of_data_on_disk_are_the_contiguous_tail(tmp_path):
     X = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32, shape=(50, 3))
     X[:] = np.arange(150).reshape(50, 3)
