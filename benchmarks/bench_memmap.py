@@ -4,21 +4,22 @@ Two parts:
 
 1. Speed, on a 784-feature float32 file of ``--rows`` rows: seconds per epoch of the
    784-256-64-256-784 autoencoder when batches are read (a) by skae, as contiguous
-   blocks in shuffled order, (b) by a plain loop with random row indices into the
-   memmap (what a per-row ``Dataset`` does), (c) by a plain loop with contiguous
-   blocks, and (d) from the same data in memory.
+   blocks in shuffled order, (b) by a plain loop reading row by row, as a
+   ``Dataset.__getitem__`` under a ``DataLoader`` does, (c) by a plain loop with
+   contiguous blocks, and (d) from the same data in memory. "Cold" drops the page
+   cache first (``/proc/sys/vm/drop_caches``, needs root), so rows come from disk;
+   "warm" repeats the epoch with the file cached.
 2. Memory: skae trains one epoch on a file ``--size-ratio`` times larger than a cap
    on the process's data memory (``RLIMIT_DATA``, which counts anonymous memory but
    not the read-only file mapping); the peak anonymous memory (``RssAnon``, sampled
    every 20 ms) is reported. Exceeding the cap would fail the run with MemoryError.
 
-The file is written once under ``--dir`` and is in the page cache afterwards unless
-the machine's memory is smaller, so part 1 compares read patterns, not disk speeds.
 
     OMP_WAIT_POLICY=PASSIVE python benchmarks/bench_memmap.py [--quick]
 """
 
 import argparse
+import os
 import pathlib
 import resource
 import tempfile
@@ -112,8 +113,19 @@ def plain_epoch(X, read, seed=0):
 
 
 def rows_read(X, i, order, blocks):
-    rows = np.sort(order[i * BATCH : (i + 1) * BATCH])
-    return torch.from_numpy(np.asarray(X[rows], dtype=np.float32))
+    rows = order[i * BATCH : (i + 1) * BATCH]
+    return torch.stack([torch.from_numpy(np.array(X[row], dtype=np.float32)) for row in rows])
+
+
+def drop_page_cache():
+    """Evict cached file pages, so that the next reads come from disk; False if not allowed."""
+    try:
+        os.sync()
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("1\n")
+        return True
+    except OSError:
+        return False
 
 
 def block_read(X, i, order, blocks):
@@ -155,24 +167,22 @@ def main():
     write_file(speed_path, args.rows)
     X = np.load(speed_path, mmap_mode="r")
     size = X.nbytes
+    methods = {
+        "skae, contiguous blocks in shuffled order": lambda: skae_epoch(X)[0],
+        "plain loop, row by row (a Dataset's __getitem__)": lambda: plain_epoch(X, rows_read),
+        "plain loop, contiguous blocks": lambda: plain_epoch(X, block_read),
+    }
     rows = []
-    skae_s, _ = skae_epoch(X)
-    rows.append(["skae, contiguous blocks in shuffled order", fmt_s(skae_s)])
-    rows.append(["plain loop, random rows of the memmap", fmt_s(plain_epoch(X, rows_read))])
-    rows.append(["plain loop, contiguous blocks of the memmap", fmt_s(plain_epoch(X, block_read))])
+    for name, run in methods.items():
+        cold = f"{run():.1f}" if drop_page_cache() else "n/a"
+        rows.append([name, cold, f"{run():.1f}"])
     in_memory = torch.from_numpy(np.array(X))
-    rows.append(
-        [
-            "plain loop, in memory (sliced from a shuffled copy)",
-            fmt_s(
-                plain_epoch(
-                    in_memory, lambda X, i, order, blocks: X[order[i * BATCH : (i + 1) * BATCH]]
-                )
-            ),
-        ]
+    seconds = plain_epoch(
+        in_memory, lambda X, i, order, blocks: X[order[i * BATCH : (i + 1) * BATCH]]
     )
+    rows.append(["plain loop, data in memory", "-", f"{seconds:.1f}"])
     del in_memory
-    speed_table = markdown_table(["reading batches", "s / epoch"], rows)
+    speed_table = markdown_table(["reading batches", "cold s / epoch", "warm s / epoch"], rows)
 
     big_path = directory / "big.npy"
     cap = args.cap_mib * MiB
@@ -183,12 +193,21 @@ def main():
     baseline = status_kib("VmData") * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (baseline + cap, resource.RLIM_INFINITY))
     before = status_kib("RssAnon") * 1024
+    drop_page_cache()
     with PeakAnonymousMemory() as memory:
         big_s, ae = skae_epoch(big)
-        ae.transform(big)
+    with PeakAnonymousMemory() as transform_memory:
+        codes = ae.transform(big)
     resource.setrlimit(resource.RLIMIT_DATA, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     memory_table = markdown_table(
-        ["file", "data-memory cap", "epoch (s)", "anonymous memory before", "peak"],
+        [
+            "file",
+            "data-memory cap",
+            "epoch (s)",
+            "anonymous memory before",
+            "peak in fit",
+            f"peak in transform (output: {codes.nbytes / MiB:,.0f} MiB)",
+        ],
         [
             [
                 f"{big.nbytes / MiB:,.0f} MiB ({big_rows:,} rows)",
@@ -196,6 +215,7 @@ def main():
                 fmt_s(big_s),
                 f"{before / MiB:,.0f} MiB",
                 f"{memory.peak / MiB:,.0f} MiB",
+                f"{transform_memory.peak / MiB:,.0f} MiB",
             ]
         ],
     )

@@ -272,8 +272,14 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _make_net(self, net_class, module, criterion, device, seed, **kwargs):
         """Build the skorch net; subclasses pass their module, loss and extra params."""
+        callbacks = self._callbacks()
         if self._accelerator is not None:
             net_class = DISTRIBUTED_NETS[net_class]
+            for callback in callbacks:
+                callback = callback[1] if isinstance(callback, tuple) else callback
+                # Cached predictions cover one process's rows only: score afresh.
+                if hasattr(callback, "use_caching"):
+                    callback.use_caching = False
             kwargs.update(
                 accelerator=self._accelerator,
                 history=make_history(self._accelerator),
@@ -286,7 +292,7 @@ class BaseNeuralEstimator(BaseEstimator):
             optimizer=OPTIMIZERS[self.optimizer],
             batch_size=self.batch_size,
             train_split=None,
-            callbacks=self._callbacks(),
+            callbacks=callbacks,
             device=str(device),
             verbose=int(self.verbose),
             seed=seed,
@@ -351,19 +357,23 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _forward_batches(self, fn, X, out_dtype):
         """Apply ``fn`` (tensor -> tensor) to ``X`` in large batches under inference
-        mode and return a NumPy array of ``out_dtype``."""
+        mode and return a NumPy array of ``out_dtype``.
+
+        Batches are converted to float32 one at a time and written into the
+        preallocated output, so memory holds the output and one batch, never a copy
+        of ``X`` (which may be a memmap larger than memory).
+        """
         check_is_fitted(self)
         module = self.net_.module_
         device = next(module.parameters()).device
         module.eval()
-        outputs = []
+        output = None
         with (
             torch_threads(self.torch_num_threads),
             torch.inference_mode(),
             autocast(self.precision, device),
         ):
             for start in range(0, X.shape[0], INFERENCE_BATCH_ROWS):
-                # Converted batch by batch: no float32 copy of the whole input.
                 rows = np.ascontiguousarray(X[start : start + INFERENCE_BATCH_ROWS], np.float32)
                 if not rows.flags.writeable:  # a read-only memmap: torch needs a copy
                     rows = rows.copy()
@@ -372,8 +382,11 @@ class BaseNeuralEstimator(BaseEstimator):
                 if n_rows < MIN_INFERENCE_ROWS:
                     padding = batch[-1:].expand(MIN_INFERENCE_ROWS - n_rows, -1)
                     batch = torch.cat([batch, padding])
-                outputs.append(fn(batch)[:n_rows].float().cpu())
-        return torch.cat(outputs).numpy().astype(out_dtype, copy=False)
+                result = fn(batch)[:n_rows].float().cpu().numpy()
+                if output is None:
+                    output = np.empty((X.shape[0], *result.shape[1:]), dtype=out_dtype)
+                output[start : start + n_rows] = result
+        return output
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
