@@ -141,7 +141,7 @@ for label, name, color in ((0, "benign", "tab:blue"), (1, "malignant", "tab:red"
 ax.scatter(*X_malignant[:, columns].T, s=14, marker="x", color="black", label="generated malignant")
 ax.set_xlabel("mean radius")
 ax.set_ylabel("mean texture")
-ax.set_title("GANSampler(...).sample(y=[1] * 200), learnt from 20 malignant rows")
+ax.set_title(f"sample(y=[1] * 200) after {MAX_STEPS} steps,\nlearnt from 20 malignant rows")
 ax.legend(fontsize=8)
 fig.tight_layout()
 fig.savefig(HERE / "gan_breast_cancer.png", dpi=100)
