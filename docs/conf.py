@@ -9,7 +9,7 @@ Environment variables read here:
 ``SKAE_DOCS_FAST``
     Set to ``"1"`` by this file unless already set. Every gallery example reads it
     and shortens its training runs (fewer epochs or steps, fewer settings) so that
-    the whole build, gallery included, takes about 4 minutes on 2 CPU cores (the CI
+    the whole build, gallery included, takes 2 to 3 minutes on 2 CPU cores (the CI
     budget); set ``SKAE_DOCS_FAST=0`` to build the gallery with the examples' full
     settings (about 10 minutes).
 ``SKAE_DOCS_EXAMPLES``
