@@ -7,10 +7,11 @@ Build (from the repository root, warnings are errors)::
 Environment variables read here:
 
 ``SKAE_DOCS_FAST``
-    Set to ``"1"`` by this file unless already set. Gallery examples may read it to
-    shorten their training runs (fewer epochs, fewer repetitions) so that the whole
-    gallery executes within a CI budget; set ``SKAE_DOCS_FAST=0`` to build the
-    gallery with the examples' full settings.
+    Set to ``"1"`` by this file unless already set. Every gallery example reads it
+    and shortens its training runs (fewer epochs or steps, fewer settings) so that
+    the whole build, gallery included, takes 2 to 3 minutes on 2 CPU cores (the CI
+    budget); set ``SKAE_DOCS_FAST=0`` to build the gallery with the examples' full
+    settings (about 10 minutes).
 ``SKAE_DOCS_EXAMPLES``
     Regular expression selecting the gallery examples that are *executed*
     (default ``/plot_``, i.e. all of them). The others are still rendered, without

@@ -8,8 +8,8 @@ should reconstruct data at least as well as :class:`~sklearn.decomposition.PCA`.
 This example measures it on held-out digits for several ``encoding_dim`` values and
 shows reconstructions from 2, 8 and 32 dimensions.
 
-It runs in well under a minute on two CPU cores. Figures are saved next to this
-script as ``autoencoder_vs_pca_*.png``.
+It runs in well under a minute on two CPU cores (faster in the documentation build,
+see below). Figures are saved next to this script as ``autoencoder_vs_pca_*.png``.
 """
 
 # %%
@@ -18,7 +18,7 @@ script as ``autoencoder_vs_pca_*.png``.
 # The 8x8 digits are scaled to [0, 1]. For each code size we fit PCA and an
 # autoencoder on the training digits and compute the mean squared reconstruction
 # error on the test digits. When the documentation is built (``SKAE_DOCS_FAST=1``)
-# the autoencoders train for fewer epochs.
+# the autoencoders train for 40 epochs instead of 200, and for three code sizes.
 
 import os
 import time
@@ -42,8 +42,8 @@ except NameError:  # sphinx-gallery runs the script without __file__
     OUTPUT_DIR = Path.cwd()
 
 FAST = os.environ.get("SKAE_DOCS_FAST") == "1"
-MAX_EPOCHS = 60 if FAST else 200
-DIMS = [2, 4, 8, 16, 32]
+MAX_EPOCHS = 40 if FAST else 200
+DIMS = [2, 8, 32] if FAST else [2, 4, 8, 16, 32]
 SEED = 0
 
 X, y = load_digits(return_X_y=True)

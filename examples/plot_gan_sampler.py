@@ -6,15 +6,19 @@ Sampling new rows with GANSampler
 the distribution of ``X`` (optionally conditioned on class labels ``y``) and draws
 new rows from it. This example shows
 
-1. how well it covers the 25 modes of a 2D grid of Gaussians, a classic test of
+1. how well it covers the 25 modes of a 2-D grid of Gaussians, a classic test of
    mode collapse, and
-2. how its conditional samples can rebalance an imbalanced training set, so that
-   a classifier's balanced accuracy on the real test set improves.
+2. conditional sampling on a real table, scikit-learn's bundled breast cancer data
+   (no download): rows of a requested class, and
+   :meth:`~skae.GANSampler.fit_resample` to rebalance an imbalanced training set,
+   compared with ``class_weight="balanced"`` and random oversampling.
 
-The settings below are chosen so that the whole example runs in a few minutes on
-two CPU cores; the estimator's defaults train longer.
+Run as a script, the GANs train for the default ``max_steps=2000``; the
+documentation build (``SKAE_DOCS_FAST=1``) trains them for 600 steps. Figures are
+saved next to this script as ``gan_*.png``.
 """
 
+import os
 import pathlib
 import time
 
@@ -23,7 +27,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import train_test_split
@@ -31,16 +35,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skae import GANSampler
-from skae.metrics import mode_coverage
+from skae.metrics import c2st_auc, mode_coverage
 
 try:
     HERE = pathlib.Path(__file__).resolve().parent
-except NameError:  # e.g. run cell by cell in a notebook
+except NameError:  # sphinx-gallery runs the script without __file__
     HERE = pathlib.Path.cwd()
 
-# The defaults (lr=1e-3, one critic step per generator step) with a little less
-# training than the default max_steps=2000, to keep the example short.
-FAST = dict(lr=1e-3, n_critic=1, max_steps=1500)
+FAST = os.environ.get("SKAE_DOCS_FAST") == "1"
+MAX_STEPS = 600 if FAST else 2000  # 2000 is the default
 
 # %%
 # A grid of 25 Gaussians
@@ -54,7 +57,7 @@ std = 0.05
 X_grid = grid[rng.integers(len(grid), size=20_000)] + std * rng.standard_normal((20_000, 2))
 
 start = time.perf_counter()
-gan = GANSampler(random_state=0, **FAST).fit(X_grid)
+gan = GANSampler(max_steps=MAX_STEPS, random_state=0).fit(X_grid)
 print(f"fitted in {time.perf_counter() - start:.0f} s")
 X_fake = gan.sample(2_500)
 
@@ -85,71 +88,118 @@ for ax in axes:
 fig.tight_layout()
 fig.savefig(HERE / "gan_grid.png", dpi=100)
 
+
 # %%
-# Rebalancing an imbalanced data set
-# ----------------------------------
-# A binary problem where only 5% of the rows are positive. A classifier trained on
-# it as is favours the majority class. :meth:`GANSampler.fit_resample` fits a
-# conditional GAN on the training rows and adds generated minority rows until the
-# classes are the same size (the API of imbalanced-learn's samplers). We compare it
-# with no rebalancing and with random oversampling (repeating minority rows); the
-# test set stays untouched.
+# Conditional sampling on a real table
+# ------------------------------------
+# The breast cancer data has 30 numeric features of 569 tumours, 212 of them
+# malignant. To make the classes imbalanced, the training half keeps all its benign
+# tumours but only 20 malignant ones; the test half is left as it is. Malignant is
+# class 1 here.
 
-X, y = make_classification(
-    n_samples=4_000,
-    n_features=5,
-    n_informative=2,
-    n_redundant=0,
-    n_clusters_per_class=1,
-    weights=[0.95, 0.05],
-    class_sep=0.3,
-    flip_y=0.0,
-    random_state=0,
-)
+data = load_breast_cancer()
+X, y = data.data, 1 - data.target  # 1 = malignant
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, stratify=y, random_state=0)
-print("training class counts:", np.bincount(y_train))
+rng_table = np.random.RandomState(0)
+keep = np.r_[
+    np.flatnonzero(y_train == 0),
+    rng_table.choice(np.flatnonzero(y_train == 1), 20, replace=False),
+]
+X_train, y_train = X_train[keep], y_train[keep]
+print("training class counts (benign, malignant):", np.bincount(y_train))
+print("test class counts:", np.bincount(y_test))
+
+# %%
+# :meth:`~skae.GANSampler.fit_resample` fits a conditional GAN on the training rows
+# and adds generated malignant rows until both classes have the same size (the API
+# of imbalanced-learn's samplers). The fitted sampler also draws rows of any
+# requested class with ``sample(y=...)``.
+
+start = time.perf_counter()
+sampler = GANSampler(max_steps=MAX_STEPS, random_state=0)
+X_gan, y_gan = sampler.fit_resample(X_train, y_train)
+print(f"fit_resample in {time.perf_counter() - start:.0f} s; class counts:", np.bincount(y_gan))
+
+X_malignant, _ = sampler.sample(y=[1] * 200)
+real_model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+real_model.fit(X_test, y_test)  # judge: a classifier fitted on the untouched test half
+print(
+    f"generated malignant rows the judge calls malignant: "
+    f"{np.mean(real_model.predict(X_malignant) == 1):.0%}"
+)
+auc = c2st_auc(X_test[y_test == 1], X_malignant, random_state=0)
+print(f"two-sample AUC, generated vs real malignant rows (0.5 = indistinguishable): {auc:.2f}")
+
+# %%
+# Two of the features, real rows against generated malignant ones:
+
+fig, ax = plt.subplots(figsize=(6, 4.5))
+columns = [list(data.feature_names).index(name) for name in ("mean radius", "mean texture")]
+for label, name, color in ((0, "benign", "tab:blue"), (1, "malignant", "tab:red")):
+    rows = X_test[y_test == label]
+    ax.scatter(*rows[:, columns].T, s=12, alpha=0.5, color=color, label=f"real {name} (test)")
+ax.scatter(*X_malignant[:, columns].T, s=14, marker="x", color="black", label="generated malignant")
+ax.set_xlabel("mean radius")
+ax.set_ylabel("mean texture")
+ax.set_title(f"sample(y=[1] * 200) after {MAX_STEPS} steps,\nlearnt from 20 malignant rows")
+ax.legend(fontsize=8)
+fig.tight_layout()
+fig.savefig(HERE / "gan_breast_cancer.png", dpi=100)
+
+# %%
+# Does rebalancing help a classifier?
+# -----------------------------------
+# A logistic regression is trained on four versions of the training set and scored
+# by its balanced accuracy (the mean of the per-class recalls) on the real test
+# half. The baselines are the unbalanced data, ``class_weight="balanced"`` (no new
+# rows, the minority class weighs more) and random oversampling (the 20 malignant
+# rows repeated until the classes are even).
 
 
-def score(X_fit, y_fit):
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+def balanced_accuracy(X_fit, y_fit, **params):
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, **params))
     model.fit(X_fit, y_fit)
     return balanced_accuracy_score(y_test, model.predict(X_test))
 
 
 minority = np.flatnonzero(y_train == 1)
-extra = rng.choice(minority, size=(y_train == 0).sum() - minority.size)
+extra = rng_table.choice(minority, size=(y_train == 0).sum() - minority.size)
 X_over = np.vstack([X_train, X_train[extra]])
 y_over = np.concatenate([y_train, y_train[extra]])
 
-start = time.perf_counter()
-X_gan, y_gan = GANSampler(random_state=0, **FAST).fit_resample(X_train, y_train)
-print(f"fit_resample in {time.perf_counter() - start:.0f} s; class counts:", np.bincount(y_gan))
-
 results = {
-    "no rebalancing": score(X_train, y_train),
-    "random oversampling": score(X_over, y_over),
-    "GANSampler.fit_resample": score(X_gan, y_gan),
+    "no rebalancing": balanced_accuracy(X_train, y_train),
+    'class_weight="balanced"': balanced_accuracy(X_train, y_train, class_weight="balanced"),
+    "random oversampling": balanced_accuracy(X_over, y_over),
+    "GANSampler.fit_resample": balanced_accuracy(X_gan, y_gan),
 }
 print(f"\n{'training set':<26}balanced accuracy (test)")
 for name, value in results.items():
     print(f"{name:<26}{value:.3f}")
 
 # %%
-# The bar chart shows the balanced accuracy (the mean of the per-class recalls) on
-# the real test set; 0.5 is what always predicting the majority class scores.
-# Generated minority rows help the classifier over no rebalancing. With only 100
-# minority rows to learn from, the GAN's minority samples are rough, and simply
-# repeating the real minority rows does at least as well here: a GAN pays off when
-# the classifier can overfit repeated rows (flexible models) or when new, varied
-# rows are the goal.
+# The outcome, stated plainly: on this table the logistic regression is already
+# good without any rebalancing, and ``class_weight`` and random oversampling change
+# little. The GAN's generated malignant rows **lower** the balanced accuracy. Learnt
+# from only 20 malignant rows, they are rough: a classifier easily tells them from
+# real ones (the two-sample AUC above is near 1), and many of them look benign to
+# the judge. With the documentation build's 600 steps the conditional generator has
+# barely learnt the minority class (about one generated row in eight looks
+# malignant); at the default 2000 steps about 70% do, and the balanced accuracy
+# after GAN rebalancing is 0.89, still below the 0.93 of the baselines.
+#
+# A GAN is no free accuracy boost for imbalanced data: try ``class_weight`` first,
+# and judge generated rows with :mod:`skae.metrics` and a held-out test set before
+# training on them.
 
-fig, ax = plt.subplots(figsize=(6, 3.5))
-bars = ax.barh(list(results), list(results.values()), color=["tab:gray", "tab:blue", "tab:orange"])
+fig, ax = plt.subplots(figsize=(6.5, 3.5))
+colors = ["tab:gray", "tab:green", "tab:blue", "tab:orange"]
+bars = ax.barh(list(results), list(results.values()), color=colors)
 ax.bar_label(bars, fmt="%.3f", padding=3)
 ax.axvline(0.5, color="black", linestyle=":", linewidth=1)
-ax.set_xlim(0.4, 1.0)
+ax.set_xlim(0.4, 1.05)
 ax.invert_yaxis()
-ax.set_xlabel("balanced accuracy on the real test set")
-ax.set_title("LogisticRegression; 1,900 majority vs 100 minority training rows")
+ax.set_xlabel("balanced accuracy on the real test half")
+ax.set_title(f"LogisticRegression; {np.bincount(y_train)[0]} benign vs 20 malignant rows")
 fig.tight_layout()
 fig.savefig(HERE / "gan_rebalancing.png", dpi=100)
