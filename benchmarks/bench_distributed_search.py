@@ -4,12 +4,13 @@ a Dask LocalCluster and Ray.
 12 fits (``encoding_dim`` in [2, 4, 8, 16], cv=3) on digits (``load_digits().data /
 16``), 2 workers each. Reports the wall time of ``search.fit`` (cluster start-up is
 timed separately: it is paid once per session, not per search), the default torch
-threads in a Dask worker, and whether the scores equal the one-process search.
+threads in a Dask worker, and how far the scores are from the one-process search's.
 
     OMP_WAIT_POLICY=PASSIVE python benchmarks/bench_distributed_search.py [--quick]
 """
 
 import argparse
+import statistics
 import time
 
 import _common  # noqa: F401  (puts the repository root on sys.path)
@@ -35,15 +36,22 @@ def make_search(epochs, torch_num_threads):
     return GridSearchCV(estimator, GRID, cv=3, refit=False, return_train_score=False)
 
 
+REPEATS = 3
+
+
 def timed(search, X, backend=None, n_jobs=None):
+    """Median wall time of ``REPEATS`` searches, and the scores."""
     search.n_jobs = n_jobs
-    start = time.perf_counter()
-    if backend is None:
-        search.fit(X)
-    else:
-        with joblib.parallel_backend(backend):
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        if backend is None:
             search.fit(X)
-    return time.perf_counter() - start, search.cv_results_["mean_test_score"]
+        else:
+            with joblib.parallel_backend(backend):
+                search.fit(X)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), search.cv_results_["mean_test_score"]
 
 
 def worker_threads(client_run):
@@ -62,16 +70,21 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer epochs, a smoke test")
     args = parser.parse_args()
     check_environment()
-    epochs = 5 if args.quick else 60
+    global REPEATS
+    epochs, REPEATS = (5, 1) if args.quick else (60, REPEATS)
     X = load_digits().data / 16
     rows = []
 
     reference_s, reference = timed(make_search(epochs, None), X)
-    rows.append(["n_jobs=1", "-", f"{reference_s:.1f}", "1.00", "yes"])
+    rows.append(["n_jobs=1", "-", f"{reference_s:.1f}", "1.00", "0"])
 
     def add(name, seconds, scores, startup="-"):
-        same = "yes" if np.allclose(scores, reference) else "NO"
-        rows.append([name, startup, f"{seconds:.1f}", f"{seconds / reference_s:.2f}", same])
+        # Workers run torch with fewer threads than this process, which changes the
+        # order of float sums: equal up to rounding, not bit for bit.
+        difference = np.max(np.abs(scores - reference) / np.abs(reference))
+        rows.append(
+            [name, startup, f"{seconds:.1f}", f"{seconds / reference_s:.2f}", f"{difference:.1e}"]
+        )
 
     seconds, scores = timed(make_search(epochs, None), X, n_jobs=N_WORKERS)
     add(f"loky, n_jobs={N_WORKERS}", seconds, scores)
@@ -110,13 +123,15 @@ def main():
         ray.shutdown()
 
     table = markdown_table(
-        ["backend", "start-up (s)", "search.fit (s)", "vs n_jobs=1", "same scores"], rows
+        ["backend", "start-up (s)", "search.fit (s)", "vs n_jobs=1", "max rel. score difference"],
+        rows,
     )
     text = machine_header(
         "GridSearchCV on joblib backends (12 fits)",
         [
             f"load average at the end: {load_average()}",
-            f"AutoencoderTransformer(max_epochs={epochs}) on digits, {N_WORKERS} workers",
+            f"AutoencoderTransformer(max_epochs={epochs}) on digits, {N_WORKERS} workers, "
+            f"medians of {REPEATS} searches",
         ],
     )
     write_result("bench_distributed_search", text + "\n" + table, quick=args.quick)

@@ -62,7 +62,7 @@ max_epochs : int, default={max_epochs}
         Passes over the training data per call to ``fit``.
 
     batch_size : int, default={batch_size}
-        Rows per gradient step (capped at the number of rows).
+        Rows per gradient step (capped at the number of rows){batch_size_note}.
 
     lr : float, default={lr}
         Learning rate.
@@ -139,10 +139,11 @@ max_epochs : int, default={max_epochs}
         ``batch_size`` rows per process. Needs ``pip install accelerate``."""
 
 
-def common_params_doc(*, exclude=(), **defaults):
+def common_params_doc(*, exclude=(), batch_size_note="", **defaults):
     """The numpydoc entries of the shared parameters, with per-estimator defaults,
     indented to follow a ``Parameters`` entry of a class docstring."""
-    entries = _COMMON_PARAM_DOCS.format(**defaults).split("\n\n    ")
+    text = _COMMON_PARAM_DOCS.format(batch_size_note=batch_size_note, **defaults)
+    entries = text.split("\n\n    ")
     kept = [e for e in entries if e.split(" :")[0] not in exclude]
     return "\n\n    ".join(kept)
 

@@ -138,7 +138,16 @@ default="relu"
     confidence_threshold : float, default=0.9
         Least teacher confidence for a row to be self-trained on.
 
-    {common_params_doc(exclude=("max_epochs",), max_epochs=None, batch_size=128, lr=0.001)}
+    {
+        common_params_doc(
+            exclude=("max_epochs",),
+            max_epochs=None,
+            batch_size=128,
+            lr=0.001,
+            batch_size_note="; each fine-tuning step also draws up to ``batch_size`` "
+            "labeled rows",
+        )
+    }
 
     Attributes
     ----------
