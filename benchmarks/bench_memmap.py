@@ -36,6 +36,7 @@ from _common import (
     markdown_table,
     write_result,
 )
+from bench_training_speed import make_module
 from torch import nn
 
 N_FEATURES, HIDDEN, CODE, BATCH = 784, 256, 64, 256
@@ -81,17 +82,6 @@ def write_file(path, n_rows, seed=0):
         X[start:stop] = 1 / (1 + np.exp(-block))
     X.flush()
     del X
-
-
-def make_module():
-    return nn.Sequential(
-        nn.Linear(N_FEATURES, HIDDEN),
-        nn.ReLU(),
-        nn.Linear(HIDDEN, CODE),
-        nn.Linear(CODE, HIDDEN),
-        nn.ReLU(),
-        nn.Linear(HIDDEN, N_FEATURES),
-    )
 
 
 def plain_epoch(X, read, seed=0):

@@ -45,16 +45,9 @@ class TensorData(Dataset):
         return TensorData(self.X[index], y)
 
 
-class MemmapData(Dataset):
+class MemmapData(TensorData):
     """Rows ``X`` of a NumPy memmap (optional in-memory targets ``y``), read a block
     at a time by :class:`SliceIterator`."""
-
-    def __init__(self, X, y=None):
-        self.X = X
-        self.y = y
-
-    def __len__(self):
-        return self.X.shape[0]
 
     def take(self, rows):
         """The contiguous rows ``rows`` (a slice), still on disk."""

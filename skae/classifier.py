@@ -144,8 +144,7 @@ default="relu"
             max_epochs=None,
             batch_size=128,
             lr=0.001,
-            batch_size_note="; each fine-tuning step also draws up to ``batch_size`` "
-            "labeled rows",
+            batch_size_note="; each fine-tuning step also draws up to ``batch_size`` labeled rows",
         )
     }
 
