@@ -196,6 +196,10 @@ class GAN(nn.Module):
 
     ``generator_ema`` is an exponential moving average of the generator's weights,
     used for sampling: it averages out the oscillation of adversarial training.
+
+    With ``label_classifier=True`` (conditional only) ``classifier`` is an MLP
+    trained on real rows to predict their label; its verdict on generated rows
+    gives the generator an extra signal to respect the requested label.
     """
 
     def __init__(
@@ -211,6 +215,7 @@ class GAN(nn.Module):
         critic_activation="leaky_relu",
         batch_norm=False,
         dropout=0.0,
+        label_classifier=False,
     ):
         super().__init__()
         self.latent_dim = latent_dim
@@ -231,6 +236,11 @@ class GAN(nn.Module):
             dropout=dropout,
         )
         self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
+        self.classifier = None
+        if label_classifier and n_classes > 0:
+            self.classifier = mlp(
+                n_features, critic_hidden_dims, n_classes, activation=critic_activation
+            )
 
     def _with_labels(self, x, onehot):
         return x if onehot is None else torch.cat([x, onehot], dim=1)

@@ -13,7 +13,8 @@ from skorch.callbacks import PassthroughScoring
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
 from ._modules import GAN
 from ._nets import GANNet
-from ._params import Interval, IntTuple, Options, validate_params
+from ._params import Boolean, Interval, IntTuple, Options, validate_params
+from ._rejection import MAX_ROUNDS, RatioRejector
 
 # An epoch lasts at least this many generator steps, so that tiny tables do not
 # spend their time in per-epoch bookkeeping.
@@ -145,6 +146,9 @@ class GANSampler(BaseNeuralEstimator):
         "max_steps": [Interval(Integral, 1, None)],
         "preprocessing": [Options("quantile", "standard")],
         "ema_decay": [Interval(Real, 0, 1, closed="left")],
+        "label_loss": [Interval(Real, 0, None)],
+        "lr_decay": [Options("constant", "cosine")],
+        "rejection_sampling": [Boolean()],
     }
 
     def __init__(
@@ -160,6 +164,9 @@ class GANSampler(BaseNeuralEstimator):
         max_steps: int = 2000,
         preprocessing: str = "quantile",
         ema_decay: float = 0.999,
+        label_loss: float = 0.0,
+        lr_decay: str = "constant",
+        rejection_sampling: bool = False,
         batch_size: int = 500,
         lr: float = 1e-3,
         optimizer: str = "adam",
@@ -187,6 +194,9 @@ class GANSampler(BaseNeuralEstimator):
         self.max_steps = max_steps
         self.preprocessing = preprocessing
         self.ema_decay = ema_decay
+        self.label_loss = label_loss
+        self.lr_decay = lr_decay
+        self.rejection_sampling = rejection_sampling
         self.batch_size = batch_size
         self.lr = lr
         self.optimizer = optimizer
@@ -266,7 +276,39 @@ class GANSampler(BaseNeuralEstimator):
         epochs = math.ceil(self.max_steps / steps_per_epoch)
         self._run_training(Xt, y_encoded, incremental=False, epochs=epochs)
         self._sampling_rng = np.random.RandomState(self._fit_seed())
+        self.rejector_ = None
+        if self.rejection_sampling:
+            rng = np.random.RandomState(self._fit_seed() + 1)
+            fake = self._generate(y_encoded, Xt.shape[0], rng)
+            self.rejector_ = RatioRejector(random_state=self._fit_seed() % 2**31)
+            self.rejector_.fit(Xt, fake, y_encoded, y_encoded)
         return self
+
+    def _generate(self, codes, n_samples, rng):
+        """Rows in the training space for label codes (None: unconditional)."""
+        z = rng.standard_normal((n_samples, self.latent_dim)).astype(np.float32)
+        inputs = z
+        if codes is not None:
+            onehot = np.eye(len(self.classes_), dtype=np.float32)[codes]
+            inputs = np.hstack([z, onehot])
+        return self._forward_batches(self.net_.module_.generator_ema, inputs, np.float64)
+
+    def _generate_accepted(self, codes, n_samples, rng):
+        """``_generate``, redrawing the rows the rejection step turns down."""
+        rows = self._generate(codes, n_samples, rng)
+        if self.rejector_ is None:
+            return rows
+        pending = np.arange(n_samples)
+        for _ in range(MAX_ROUNDS):
+            pending_codes = None if codes is None else codes[pending]
+            kept = self.rejector_.accept(rows[pending], pending_codes, rng)
+            pending = pending[~kept]
+            if pending.size == 0:
+                break
+            rows[pending] = self._generate(
+                None if codes is None else codes[pending], pending.size, rng
+            )
+        return rows
 
     def _dequantise(self, X):
         """Spread integer columns uniformly over [v - 0.5, v + 0.5).
@@ -317,6 +359,7 @@ class GANSampler(BaseNeuralEstimator):
             tuple(self.discriminator_hidden_dims),
             n_classes=len(self.classes_) if self._conditional else 0,
             pac=min(self.pac, self._batch_rows),
+            label_classifier=self.label_loss > 0,
         ).to(device)
         return self._make_net(
             GANNet,
@@ -328,6 +371,8 @@ class GANSampler(BaseNeuralEstimator):
             n_critic=self.n_critic,
             gradient_penalty=self.gradient_penalty,
             ema_decay=self.ema_decay,
+            label_loss=self.label_loss,
+            lr_decay=self.lr_decay,
             batches_per_epoch=self._batches_per_epoch,
         )
 
@@ -401,14 +446,8 @@ class GANSampler(BaseNeuralEstimator):
         elif self._conditional:
             y = self.classes_[rng.choice(len(self.classes_), size=n_samples, p=self.class_prior_)]
 
-        z = rng.standard_normal((n_samples, self.latent_dim)).astype(np.float32)
-        inputs = z
-        if self._conditional:
-            onehot = np.eye(len(self.classes_), dtype=np.float32)[np.searchsorted(self.classes_, y)]
-            inputs = np.hstack([z, onehot])
-        generator = self.net_.module_.generator_ema
-        generated = self._forward_batches(generator, inputs, np.float64)
-        X = self._to_data_space(generated)
+        codes = np.searchsorted(self.classes_, y) if self._conditional else None
+        X = self._to_data_space(self._generate_accepted(codes, n_samples, rng))
         if self._frame_spec is not None:
             X = _to_frame(X, *self._frame_spec)
         return (X, y) if self._conditional else X
