@@ -359,10 +359,10 @@ class GANNet(SliceNet):
             return
         start, length = self.decay_span_
         progress = min(1.0, (self.critic_steps_ - start) / max(1, length))
-        lr = self.lr * 0.5 * (1 + math.cos(math.pi * progress))
+        factor = 0.5 * (1 + math.cos(math.pi * progress))
         for opt in self._all_optimizers():
             for group in opt.param_groups:
-                group["lr"] = lr
+                group["lr"] = group.setdefault("initial_lr", group["lr"]) * factor
 
     def _onehot(self, y):
         if self.module_.n_classes == 0 or y is None:

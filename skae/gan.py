@@ -34,7 +34,9 @@ class GANSampler(BaseNeuralEstimator):
     every value stays within the range seen in ``fit``. The generator and critic are
     MLPs; the critic sees ``pac`` rows at once (PacGAN), which lets it penalise a
     generator that collapses onto a few modes; samples come from an exponential
-    moving average of the generator's weights.
+    moving average of the generator's weights, thinned by discriminator rejection
+    sampling (``rejection_sampling``). A conditional fit also trains a label
+    classifier whose verdict the generator must satisfy (``label_loss``).
 
     Parameters
     ----------
@@ -75,12 +77,33 @@ class GANSampler(BaseNeuralEstimator):
     ema_decay : float, default=0.999
         Decay of the moving average of generator weights used for sampling.
 
+    label_loss : float, default=1.0
+        Conditional fit only: weight of an auxiliary loss that makes generated rows
+        carry their label. A classifier (an MLP as wide as the critic) learns the
+        labels of real rows during training, and the generator pays its
+        cross-entropy on generated rows. 0 disables it (and the classifier).
+
+    lr_decay : {{"constant", "cosine"}}, default="cosine"
+        Learning-rate schedule of every fit: constant, or a cosine decay from
+        ``lr`` to zero over the ``max_steps`` steps. The decay lets training start
+        fast (hence the high default ``lr``) and end with the two players settled
+        rather than circling each other (see benchmarks/).
+
+    rejection_sampling : bool, default=True
+        Discriminator rejection sampling: after training, a gradient-boosting
+        classifier learns to tell real rows from generated ones, and ``sample``
+        keeps a generated row with probability ``min(1, r / M)``, where ``r`` is
+        the estimated density ratio of data to generator and ``M`` its 95th
+        percentile over generated rows; rejected rows are redrawn (at most 20
+        rounds). This removes rows off the data, such as those a generator puts
+        between thin modes. Skipped for fewer than 50 rows.
+
     {
         common_params_doc(
             exclude=("max_epochs", "accumulation_steps"),
             max_epochs=None,
             batch_size=500,
-            lr=0.001,
+            lr=0.01,
         )
     }
 
@@ -99,6 +122,9 @@ class GANSampler(BaseNeuralEstimator):
 
     preprocessor_ : QuantileTransformer or StandardScaler
         The fitted feature map.
+
+    rejector_ : object or None
+        The real-vs-generated classifier of ``rejection_sampling``; None without it.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -164,11 +190,11 @@ class GANSampler(BaseNeuralEstimator):
         max_steps: int = 2000,
         preprocessing: str = "quantile",
         ema_decay: float = 0.999,
-        label_loss: float = 0.0,
-        lr_decay: str = "constant",
-        rejection_sampling: bool = False,
+        label_loss: float = 1.0,
+        lr_decay: str = "cosine",
+        rejection_sampling: bool = True,
         batch_size: int = 500,
-        lr: float = 1e-3,
+        lr: float = 1e-2,
         optimizer: str = "adam",
         momentum: float = 0.9,
         nesterov: bool = False,
