@@ -353,8 +353,8 @@ class GANNet(SliceNet):
         ]
 
     def _schedule_lr(self):
-        """Cosine decay towards zero: the last steps settle the players instead of
-        letting them circle each other, which sharpens thin modes."""
+        """Cosine decay towards zero: training can start at a high rate, and the
+        last steps settle the two players instead of letting them circle each other."""
         if self.lr_decay == "constant" or self.decay_span_ is None:
             return
         start, length = self.decay_span_
