@@ -5,6 +5,9 @@ import copy
 import torch
 from torch import nn
 
+# Hidden width of the GAN's auxiliary label classifier.
+CLASSIFIER_WIDTH = 128
+
 ACTIVATIONS = {
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
@@ -238,8 +241,10 @@ class GAN(nn.Module):
         self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
         self.classifier = None
         if label_classifier and n_classes > 0:
+            # One narrow layer: telling the classes apart is easier than telling
+            # real from fake, and the classifier runs twice per step.
             self.classifier = mlp(
-                n_features, critic_hidden_dims, n_classes, activation=critic_activation
+                n_features, (CLASSIFIER_WIDTH,), n_classes, activation=critic_activation
             )
 
     def _with_labels(self, x, onehot):
