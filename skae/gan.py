@@ -79,7 +79,7 @@ class GANSampler(BaseNeuralEstimator):
 
     label_loss : float, default=1.0
         Conditional fit only: weight of an auxiliary loss that makes generated rows
-        carry their label. A classifier (an MLP as wide as the critic) learns the
+        carry their label. A classifier (an MLP, one hidden layer of 128) learns the
         labels of real rows during training, and the generator pays its
         cross-entropy on generated rows. 0 disables it (and the classifier).
 
