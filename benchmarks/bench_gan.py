@@ -51,11 +51,17 @@ from _common import (
 )
 
 # GANSampler settings compared; "default" is the estimator as shipped (lr=1e-2 with
-# cosine decay, label classifier loss, rejection sampling; n_critic=1, 2000 steps),
-# "before" the defaults until then (constant lr=1e-3, neither addition),
+# cosine decay, label classifier loss, rejection sampling; n_critic=2, 2000 steps),
+# "before" the defaults until then (constant lr=1e-3, n_critic=1, neither addition),
 # "norejection" today's defaults without rejection sampling, "wgan5" the earlier
 # defaults (WGAN-GP's customary 5 critic steps at lr=1e-4, 3000 steps).
-BEFORE = {"lr": 1e-3, "lr_decay": "constant", "label_loss": 0.0, "rejection_sampling": False}
+BEFORE = {
+    "lr": 1e-3,
+    "n_critic": 1,
+    "lr_decay": "constant",
+    "label_loss": 0.0,
+    "rejection_sampling": False,
+}
 CONFIGS = {
     "default": {},
     "before": BEFORE,

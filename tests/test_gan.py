@@ -262,7 +262,12 @@ def test_rejection_sampling_moves_samples_onto_the_data():
         return np.mean(np.abs(np.abs(samples) - 3).max(axis=1) < 0.3)
 
     common = dict(
-        max_steps=30, lr=1e-3, lr_decay="constant", preprocessing="standard", random_state=0
+        max_steps=30,
+        n_critic=1,
+        lr=1e-3,
+        lr_decay="constant",
+        preprocessing="standard",
+        random_state=0,
     )
     raw = near_share(GANSampler(rejection_sampling=False, **common).fit(X))
     filtered = GANSampler(rejection_sampling=True, **common).fit(X)
