@@ -50,12 +50,23 @@ from _common import (
     write_result,
 )
 
-# GANSampler settings compared; "default" is the estimator as shipped (since commit
-# ac9daa7: lr=1e-3, n_critic=1, max_steps=2000), "wgan5" the earlier defaults
-# (WGAN-GP's customary 5 critic steps at lr=1e-4, 3000 steps).
+# GANSampler settings compared; "default" is the estimator as shipped (lr=1e-2 with
+# cosine decay, label classifier loss, rejection sampling; n_critic=2, 2000 steps),
+# "before" the defaults until then (constant lr=1e-3, n_critic=1, neither addition),
+# "norejection" today's defaults without rejection sampling, "wgan5" the earlier
+# defaults (WGAN-GP's customary 5 critic steps at lr=1e-4, 3000 steps).
+BEFORE = {
+    "lr": 1e-3,
+    "n_critic": 1,
+    "lr_decay": "constant",
+    "label_loss": 0.0,
+    "rejection_sampling": False,
+}
 CONFIGS = {
     "default": {},
-    "wgan5": {"lr": 1e-4, "n_critic": 5, "max_steps": 3000},
+    "before": BEFORE,
+    "norejection": {"rejection_sampling": False},
+    "wgan5": {**BEFORE, "lr": 1e-4, "n_critic": 5, "max_steps": 3000},
     "small": {"generator_hidden_dims": (128, 128), "discriminator_hidden_dims": (128, 128)},
 }
 
@@ -352,7 +363,7 @@ def main():
         + "; ".join(f"{c} {make_gan(c, 0, args.max_steps)[1]}" for c in configs),
         f"max_steps override (configs without their own): {args.max_steps}"
         if args.max_steps
-        else "max_steps: as configured (estimator default 3000)",
+        else "max_steps: as configured (estimator default 2000)",
         f"load average (1 min) before / after: {load_before} / {load_average()}",
         f"total wall time: {fmt_s(total)} s",
         "command: OMP_WAIT_POLICY=PASSIVE python benchmarks/bench_gan.py "

@@ -5,6 +5,9 @@ import copy
 import torch
 from torch import nn
 
+# Hidden width of the GAN's auxiliary label classifier.
+CLASSIFIER_WIDTH = 128
+
 ACTIVATIONS = {
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
@@ -196,6 +199,10 @@ class GAN(nn.Module):
 
     ``generator_ema`` is an exponential moving average of the generator's weights,
     used for sampling: it averages out the oscillation of adversarial training.
+
+    With ``label_classifier=True`` (conditional only) ``classifier`` is an MLP
+    trained on real rows to predict their label; its verdict on generated rows
+    gives the generator an extra signal to respect the requested label.
     """
 
     def __init__(
@@ -211,6 +218,7 @@ class GAN(nn.Module):
         critic_activation="leaky_relu",
         batch_norm=False,
         dropout=0.0,
+        label_classifier=False,
     ):
         super().__init__()
         self.latent_dim = latent_dim
@@ -231,6 +239,13 @@ class GAN(nn.Module):
             dropout=dropout,
         )
         self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
+        self.classifier = None
+        if label_classifier and n_classes > 0:
+            # One narrow layer: telling the classes apart is easier than telling
+            # real from fake, and the classifier runs twice per step.
+            self.classifier = mlp(
+                n_features, (CLASSIFIER_WIDTH,), n_classes, activation=critic_activation
+            )
 
     def _with_labels(self, x, onehot):
         return x if onehot is None else torch.cat([x, onehot], dim=1)

@@ -361,6 +361,11 @@ class GANNet(SliceNet):
         interpolates of real and fake rows (0 disables it).
     ema_decay : float
         Decay of the generator's weight average used for sampling.
+    label_loss : float
+        Weight of the label classifier's cross-entropy on generated rows in the
+        generator's loss (needs the module's ``classifier``).
+    lr_decay : {"constant", "cosine"}
+        Learning-rate schedule over each call's training (``fit_loop``).
     """
 
     def __init__(
@@ -370,23 +375,58 @@ class GANNet(SliceNet):
         n_critic=5,
         gradient_penalty=10.0,
         ema_decay=0.999,
+        label_loss=0.0,
+        lr_decay="constant",
         batches_per_epoch=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.batches_per_epoch = batches_per_epoch
         self.critic_steps_ = 0
+        self.decay_span_ = None
         self.loss = loss
         self.n_critic = n_critic
         self.gradient_penalty = gradient_penalty
         self.ema_decay = ema_decay
+        self.label_loss = label_loss
+        self.lr_decay = lr_decay
 
     def initialize_optimizer(self, triggered_directly=None):
         kwargs = self.get_params_for("optimizer")
         kwargs.setdefault("lr", self.lr)
         self.optimizer_ = self.optimizer(self.module_.critic.parameters(), **kwargs)
         self.generator_optimizer_ = self.optimizer(self.module_.generator.parameters(), **kwargs)
+        self.classifier_optimizer_ = None
+        if self.module_.classifier is not None:
+            self.classifier_optimizer_ = self.optimizer(
+                self.module_.classifier.parameters(), **kwargs
+            )
         return self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # The schedule spans this call's batches, so a warm-started fit decays anew.
+        epochs = self.max_epochs if epochs is None else epochs
+        self.decay_span_ = (self.critic_steps_, epochs * (self.batches_per_epoch or 1))
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
+    def _all_optimizers(self):
+        return [
+            opt
+            for opt in (self.optimizer_, self.generator_optimizer_, self.classifier_optimizer_)
+            if opt is not None
+        ]
+
+    def _schedule_lr(self):
+        """Cosine decay towards zero: training can start at a high rate, and the
+        last steps settle the two players instead of letting them circle each other."""
+        if self.lr_decay == "constant" or self.decay_span_ is None:
+            return
+        start, length = self.decay_span_
+        progress = min(1.0, (self.critic_steps_ - start) / max(1, length))
+        factor = 0.5 * (1 + math.cos(math.pi * progress))
+        for opt in self._all_optimizers():
+            for group in opt.param_groups:
+                group["lr"] = group.setdefault("initial_lr", group["lr"]) * factor
 
     def _onehot(self, y):
         if self.module_.n_classes == 0 or y is None:
@@ -407,16 +447,32 @@ class GANNet(SliceNet):
         return ((grad.norm(dim=1) - 1) ** 2).mean()
 
     def _whole_packs(self, batch):
-        """``(real, onehot, n)`` for the batch cut to whole PacGAN packs (n may be 0)."""
+        """``(real, y, onehot, n)`` for the batch cut to whole PacGAN packs (n may be 0)."""
         real, y = batch
         n = real.shape[0] - real.shape[0] % self.module_.pac
-        return real[:n], self._onehot(None if y is None else y[:n]), n
+        y = None if y is None else y[:n]
+        return real[:n], y, self._onehot(y), n
+
+    def _train_classifier(self, real, y, batch):
+        with self.autocast():
+            loss = nn.functional.cross_entropy(self.module_.classifier(real), y)
+        self.classifier_optimizer_.zero_grad(set_to_none=True)
+        self.grad_scaler_.scale(loss).backward()
+        self.step_optimizers(
+            [self.classifier_optimizer_],
+            list(self.module_.classifier.named_parameters()),
+            batch=batch,
+        )
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
-        real, onehot, n = self._whole_packs(batch)
+        real, y, onehot, n = self._whole_packs(batch)
         if n == 0:
             return {"loss": torch.zeros((), device=real.device), "y_pred": None}
+        self._schedule_lr()
+        labelled = self.classifier_optimizer_ is not None and y is not None
+        if labelled:
+            self._train_classifier(real, y, batch)
 
         with self.autocast():
             fake = self._fake(onehot, n).detach()
@@ -438,9 +494,13 @@ class GANNet(SliceNet):
         if self.critic_steps_ % self.n_critic == 0:
             self.module_.critic.requires_grad_(False)
             with self.autocast():
-                g_loss = generator_loss(
-                    self.loss, self.module_.criticise(self._fake(onehot, n), onehot)
-                )
+                fake = self._fake(onehot, n)
+                g_loss = generator_loss(self.loss, self.module_.criticise(fake, onehot))
+                if labelled and self.label_loss > 0:
+                    self.module_.classifier.requires_grad_(False)
+                    label_loss = nn.functional.cross_entropy(self.module_.classifier(fake), y)
+                    g_loss = g_loss + self.label_loss * label_loss
+                    self.module_.classifier.requires_grad_(True)
             self.generator_optimizer_.zero_grad(set_to_none=True)
             self.grad_scaler_.scale(g_loss).backward()
             self.step_optimizers(
@@ -457,7 +517,7 @@ class GANNet(SliceNet):
     def validation_step(self, batch, **fit_params):
         """Minus the critic's loss on held-out real rows against fresh fakes."""
         self._set_training(False)
-        real, onehot, n = self._whole_packs(batch)
+        real, _, onehot, n = self._whole_packs(batch)
         if n == 0:
             return {"loss": torch.zeros((), device=real.device), "y_pred": None}
         with torch.no_grad(), self.autocast():

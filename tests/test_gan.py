@@ -125,6 +125,9 @@ def test_fit_resample_needs_y(moons):
         ({"n_critic": 0}, "'n_critic' parameter"),
         ({"latent_dim": 0}, "'latent_dim' parameter"),
         ({"preprocessing": "minmax"}, "'preprocessing' parameter"),
+        ({"lr_decay": "linear"}, "'lr_decay' parameter"),
+        ({"label_loss": -1.0}, "'label_loss' parameter"),
+        ({"rejection_sampling": "yes"}, "'rejection_sampling' parameter"),
     ],
 )
 def test_invalid_parameters(moons, params, match):
@@ -218,3 +221,64 @@ def test_tied_integer_values_spread_over_the_normal_scale():
     scaled = gan.preprocessor_.transform(gan._dequantise(X))
     assert np.mean(np.abs(scaled) > 4) < 0.01  # without spreading, 80% sit at -5.2
     assert set(np.unique(gan.sample(200))) <= set(range(17))
+
+
+def test_cosine_lr_decay_ends_near_zero_and_restarts_on_warm_start(moons):
+    X, _ = moons
+    gan = GANSampler(max_steps=20, lr=1e-3, lr_decay="cosine", random_state=0).fit(X)
+    optimizers = (gan.net_.optimizer_, gan.net_.generator_optimizer_)
+    # Last of 20 steps: lr * (1 + cos(pi * 19 / 20)) / 2 = 0.006 * lr.
+    assert all(opt.param_groups[0]["lr"] < 0.01 * 1e-3 for opt in optimizers)
+    gan.set_params(warm_start=True, max_steps=40).fit(X)
+    # The second fit decays anew over its own 40 steps (not past zero).
+    assert 0 < gan.net_.optimizer_.param_groups[0]["lr"] < 0.01 * 1e-3
+    constant = GANSampler(max_steps=20, lr=1e-3, lr_decay="constant", random_state=0).fit(X)
+    assert constant.net_.optimizer_.param_groups[0]["lr"] == 1e-3
+
+
+def test_label_loss_trains_a_classifier_the_generator_obeys():
+    # Two classes whose rows differ only in the sign of the first feature: a
+    # generator that ignores the label puts half its rows on the wrong side.
+    rng = np.random.RandomState(0)
+    y = rng.randint(0, 2, 600)
+    X = np.c_[np.where(y == 1, 1.0, -1.0) + 0.2 * rng.normal(size=600), rng.normal(size=600)]
+    gan = GANSampler(max_steps=100, label_loss=1.0, rejection_sampling=False, random_state=0)
+    gan.fit(X, y)
+    assert gan.net_.module_.classifier is not None
+    X_new, y_new = gan.sample(y=np.repeat([0, 1], 200))
+    assert np.mean(np.sign(X_new[:, 0]) == np.where(y_new == 1, 1, -1)) > 0.95
+    # Without labels there is nothing to classify.
+    assert GANSampler(max_steps=1, label_loss=1.0).fit(X).net_.module_.classifier is None
+
+
+def test_rejection_sampling_moves_samples_onto_the_data():
+    # Two tight clusters; a briefly trained generator still smears between them,
+    # and the real-vs-generated classifier turns the smear down.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(-3, 0.1, (300, 2)), rng.normal(3, 0.1, (300, 2))]
+
+    def near_share(gan):
+        samples = gan.sample(1000)
+        return np.mean(np.abs(np.abs(samples) - 3).max(axis=1) < 0.3)
+
+    common = dict(
+        max_steps=30,
+        n_critic=1,
+        lr=1e-3,
+        lr_decay="constant",
+        preprocessing="standard",
+        random_state=0,
+    )
+    raw = near_share(GANSampler(rejection_sampling=False, **common).fit(X))
+    filtered = GANSampler(rejection_sampling=True, **common).fit(X)
+    assert filtered.rejector_.active_
+    assert near_share(filtered) > raw + 0.2
+
+
+def test_rejection_sampling_is_skipped_on_tiny_tables():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    with_step = GANSampler(max_steps=5, rejection_sampling=True, random_state=0).fit(X)
+    without = GANSampler(max_steps=5, rejection_sampling=False, random_state=0).fit(X)
+    assert not with_step.rejector_.active_
+    assert_array_equal(with_step.sample(20), without.sample(20))
