@@ -107,6 +107,7 @@ class GANSampler(BaseNeuralEstimator):
             max_epochs=None,
             batch_size=500,
             lr=0.01,
+            batch_size_note=", cut to a whole number of ``pac`` packs",
         )
     }
 
@@ -121,7 +122,8 @@ class GANSampler(BaseNeuralEstimator):
         Class labels seen in ``fit``; only when fitted with ``y``.
 
     class_prior_ : ndarray of shape (n_classes,)
-        Class frequencies in ``fit``, from which ``sample(n)`` draws labels.
+        Class frequencies in ``fit``, from which ``sample(n)`` draws labels; only
+        when fitted with ``y``.
 
     preprocessor_ : QuantileTransformer or StandardScaler
         The fitted feature map.
@@ -139,7 +141,7 @@ class GANSampler(BaseNeuralEstimator):
         Epochs trained.
 
     loss_curve_ : list of float
-        Critic loss per epoch.
+        Critic loss per epoch, gradient penalty included.
 
     See Also
     --------
