@@ -86,6 +86,11 @@ def main():
             [name, startup, f"{seconds:.1f}", f"{seconds / reference_s:.2f}", f"{difference:.1e}"]
         )
 
+    # Small networks run faster on one thread: intra-op threads cost more than they
+    # save on small matrices (more so under OMP_WAIT_POLICY=PASSIVE).
+    seconds, scores = timed(make_search(epochs, 1), X)
+    add("n_jobs=1, torch_num_threads=1", seconds, scores)
+
     seconds, scores = timed(make_search(epochs, None), X, n_jobs=N_WORKERS)
     add(f"loky, n_jobs={N_WORKERS}", seconds, scores)
 
