@@ -102,7 +102,7 @@ def test_model_saved_as_trained_on_gpu_loads_on_a_cpu_only_machine(blobs):
 @pytest.mark.cuda
 @requires_cuda
 def test_gpu_trained_model_loads_and_predicts_without_cuda(tmp_path, blobs):
-    ae = AutoencoderTransformer(device="cuda", precision="bf16", **{**FAST, "device": "cuda"})
+    ae = AutoencoderTransformer(precision="bf16", **{**FAST, "device": "cuda"})
     ae.fit(blobs)
     np.save(tmp_path / "X.npy", blobs)
     np.save(tmp_path / "expected.npy", ae.transform(blobs))
