@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import GradientNormClipping
 from skorch.utils import noop
 
-from ._data import RandomSplit, make_dataset, open_array
+from ._data import RandomSplit, float32_rows, make_dataset, open_array
 from ._distributed import DISTRIBUTED_NETS, make_accelerator, make_history, to_single_process
 from ._nets import ValidationEarlyStopping, autocast
 from ._params import Anything, Boolean, Interval, Options
@@ -375,9 +375,7 @@ class BaseNeuralEstimator(BaseEstimator):
             autocast(self.precision, device),
         ):
             for start in range(0, X.shape[0], INFERENCE_BATCH_ROWS):
-                rows = np.ascontiguousarray(X[start : start + INFERENCE_BATCH_ROWS], np.float32)
-                if not rows.flags.writeable:  # a read-only memmap: torch needs a copy
-                    rows = rows.copy()
+                rows = float32_rows(X[start : start + INFERENCE_BATCH_ROWS])
                 batch = torch.from_numpy(rows).to(device, non_blocking=True)
                 n_rows = batch.shape[0]
                 if n_rows < MIN_INFERENCE_ROWS:

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from torch import nn
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
-from ._data import backed_by_memmap
+from ._data import backed_by_memmap, float32_rows
 from ._modules import ACTIVATIONS, Autoencoder
 from ._nets import AutoencoderNet
 from ._params import Boolean, Interval, IntTuple, Options, validate_params
@@ -317,7 +317,7 @@ default="relu"
             else:  # a memmap: read the sampled rows in file order
                 X = X[np.sort(rows.numpy())]
         if not torch.is_tensor(X):
-            X = torch.from_numpy(np.array(X, dtype=np.float32))
+            X = torch.from_numpy(float32_rows(X))
         X = X.float()
         mean = X.mean(0)
         centered = X - mean
