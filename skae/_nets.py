@@ -453,16 +453,17 @@ class GANNet(SliceNet):
         y = None if y is None else y[:n]
         return real[:n], y, self._onehot(y), n
 
+    def _update(self, loss, optimizer, player, batch):
+        """One step of ``optimizer`` on ``loss`` for ``player`` (a submodule): the
+        critic, generator and label classifier each step on their own loss."""
+        optimizer.zero_grad(set_to_none=True)
+        self.grad_scaler_.scale(loss).backward()
+        self.step_optimizers([optimizer], list(player.named_parameters()), batch=batch)
+
     def _train_classifier(self, real, y, batch):
         with self.autocast():
             loss = nn.functional.cross_entropy(self.module_.classifier(real), y)
-        self.classifier_optimizer_.zero_grad(set_to_none=True)
-        self.grad_scaler_.scale(loss).backward()
-        self.step_optimizers(
-            [self.classifier_optimizer_],
-            list(self.module_.classifier.named_parameters()),
-            batch=batch,
-        )
+        self._update(loss, self.classifier_optimizer_, self.module_.classifier, batch)
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
@@ -484,11 +485,7 @@ class GANNet(SliceNet):
         if self.gradient_penalty > 0:
             # In float32: the penalty differentiates a gradient, which float16 underflows.
             loss = loss + self.gradient_penalty * self._penalty(real, fake.float(), onehot)
-        self.optimizer_.zero_grad(set_to_none=True)
-        self.grad_scaler_.scale(loss).backward()
-        self.step_optimizers(
-            [self.optimizer_], list(self.module_.critic.named_parameters()), batch=batch
-        )
+        self._update(loss, self.optimizer_, self.module_.critic, batch)
 
         self.critic_steps_ += 1
         if self.critic_steps_ % self.n_critic == 0:
@@ -501,13 +498,7 @@ class GANNet(SliceNet):
                     label_loss = nn.functional.cross_entropy(self.module_.classifier(fake), y)
                     g_loss = g_loss + self.label_loss * label_loss
                     self.module_.classifier.requires_grad_(True)
-            self.generator_optimizer_.zero_grad(set_to_none=True)
-            self.grad_scaler_.scale(g_loss).backward()
-            self.step_optimizers(
-                [self.generator_optimizer_],
-                list(self.module_.generator.named_parameters()),
-                batch=batch,
-            )
+            self._update(g_loss, self.generator_optimizer_, self.module_.generator, batch)
             self.module_.critic.requires_grad_(True)
             self.module_.update_ema(self.ema_decay, self.critic_steps_ // self.n_critic)
             self.history.record_batch("generator_loss", g_loss.item())
