@@ -51,11 +51,13 @@ from _common import (
 )
 
 # GANSampler settings compared; "default" is the estimator as shipped (lr=1e-2 with
-# cosine decay, label classifier loss, rejection sampling; n_critic=2, 2000 steps),
+# cosine decay, label classifier loss, rejection sampling; n_critic=2, pac=2, 2000
+# steps), "pac8" the same with the earlier packs of 8 rows,
 # "before" the defaults until then (constant lr=1e-3, n_critic=1, neither addition),
 # "norejection" today's defaults without rejection sampling, "wgan5" the earlier
 # defaults (WGAN-GP's customary 5 critic steps at lr=1e-4, 3000 steps).
 BEFORE = {
+    "pac": 8,
     "lr": 1e-3,
     "n_critic": 1,
     "lr_decay": "constant",
@@ -64,6 +66,7 @@ BEFORE = {
 }
 CONFIGS = {
     "default": {},
+    "pac8": {"pac": 8},
     "before": BEFORE,
     "norejection": {"rejection_sampling": False},
     "wgan5": {**BEFORE, "lr": 1e-4, "n_critic": 5, "max_steps": 3000},

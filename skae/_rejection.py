@@ -19,6 +19,12 @@ MIN_ROWS = 50
 # M is this percentile of the ratio over generated rows: the maximum (as in the
 # paper) is one noisy extreme, which would reject nearly everything.
 RATIO_PERCENTILE = 95
+# Boosting: a faster rate and more rounds than HistGradientBoosting's defaults (0.1,
+# 100) let the classifier grow confident where the generator puts rows the data
+# never has (on the 2D ring, such rows kept 1.6% of their mass at the defaults);
+# early stopping still ends it where held-out rows stop improving.
+LEARNING_RATE = 0.2
+MAX_ITER = 300
 # Rounds of redrawing for rejected rows before the rest is kept as drawn, which
 # bounds the cost of sampling from a generator the classifier sees straight through.
 MAX_ROUNDS = 20
@@ -49,7 +55,11 @@ class RatioRejector:
         # Early stopping on a held-out fifth keeps the classifier from memorising
         # training rows (which would pull samples onto copies of them).
         self.classifier_ = HistGradientBoostingClassifier(
-            early_stopping=True, validation_fraction=0.2, random_state=self.random_state
+            learning_rate=LEARNING_RATE,
+            max_iter=MAX_ITER,
+            early_stopping=True,
+            validation_fraction=0.2,
+            random_state=self.random_state,
         ).fit(X, target)
         self.threshold_ = np.percentile(self.ratio(X[n:]), RATIO_PERCENTILE)
         return self

@@ -64,8 +64,12 @@ class GANSampler(BaseNeuralEstimator):
         Weight of the penalty on the critic's gradient norm at interpolates of real
         and generated rows (0 disables it).
 
-    pac : int, default=8
+    pac : int, default=2
         Rows the critic judges together (PacGAN packing); capped at the batch size.
+        Two keeps every mode of the benchmark mixtures and lets the critic judge
+        single rows finely: packs of 8 left samples of real tables far easier to tell
+        from real rows (two-sample AUC 0.82 against 0.64 on breast cancer, 0.98
+        against 0.80 on digits; see benchmarks/).
 
     max_steps : int, default=2000
         Training length in generator steps (rounded up to whole epochs). Counting
@@ -191,7 +195,7 @@ class GANSampler(BaseNeuralEstimator):
         loss: str = "wgan-gp",
         n_critic: int = 2,
         gradient_penalty: float = 10.0,
-        pac: int = 8,
+        pac: int = 2,
         max_steps: int = 2000,
         preprocessing: str = "quantile",
         ema_decay: float = 0.999,
