@@ -52,11 +52,14 @@ from _common import (
 
 # GANSampler settings compared; "default" is the estimator as shipped (lr=1e-2 with
 # cosine decay, label classifier loss, rejection sampling; n_critic=2, pac=2, 2000
-# steps), "pac8" the same with the earlier packs of 8 rows,
+# steps, hidden widths of 4 per feature within [128, 256]), "wide256" the same with
+# the earlier fixed widths of 256, "pac8" the same with the earlier packs of 8 rows,
 # "before" the defaults until then (constant lr=1e-3, n_critic=1, neither addition),
 # "norejection" today's defaults without rejection sampling, "wgan5" the earlier
 # defaults (WGAN-GP's customary 5 critic steps at lr=1e-4, 3000 steps).
 BEFORE = {
+    "generator_hidden_dims": (256, 256),
+    "discriminator_hidden_dims": (256, 256),
     "pac": 8,
     "lr": 1e-3,
     "n_critic": 1,
@@ -70,7 +73,7 @@ CONFIGS = {
     "before": BEFORE,
     "norejection": {"rejection_sampling": False},
     "wgan5": {**BEFORE, "lr": 1e-4, "n_critic": 5, "max_steps": 3000},
-    "small": {"generator_hidden_dims": (128, 128), "discriminator_hidden_dims": (128, 128)},
+    "wide256": {"generator_hidden_dims": (256, 256), "discriminator_hidden_dims": (256, 256)},
 }
 
 PACGAN4 = {"ring": "7.8 / 95.9% / 0.07", "grid": "24.8 / 93.6% / 0.04"}

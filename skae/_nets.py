@@ -476,7 +476,8 @@ class GANNet(SliceNet):
             self._train_classifier(real, y, batch)
 
         with self.autocast():
-            fake = self._fake(onehot, n).detach()
+            with torch.no_grad():  # the critic's step does not train the generator
+                fake = self._fake(onehot, n)
             loss = critic_loss(
                 self.loss,
                 self.module_.criticise(real, onehot),

@@ -20,6 +20,11 @@ from ._rejection import MAX_ROUNDS, RatioRejector
 # An epoch lasts at least this many generator steps, so that tiny tables do not
 # spend their time in per-epoch bookkeeping.
 MIN_STEPS_PER_EPOCH = 50
+# Hidden width of both networks when not given: WIDTH_PER_FEATURE per feature,
+# within [MIN_AUTO_WIDTH, MAX_AUTO_WIDTH]. Half the width is about half the fit time.
+WIDTH_PER_FEATURE = 4
+MIN_AUTO_WIDTH = 128
+MAX_AUTO_WIDTH = 256
 
 
 class GANSampler(BaseNeuralEstimator):
@@ -44,11 +49,15 @@ class GANSampler(BaseNeuralEstimator):
     latent_dim : int, default=64
         Dimension of the generator's Gaussian input noise.
 
-    generator_hidden_dims : tuple of int, default=(256, 256)
-        Hidden widths of the generator.
+    generator_hidden_dims : tuple of int or None, default=None
+        Hidden widths of the generator. None gives two layers whose width grows
+        with the data: four per feature, at least 128 and at most 256 (128 up to
+        32 features, 256 from 64 on). Narrow networks train twice as fast and
+        matched or beat 256-wide ones on tables of up to 30 features; on the 64
+        pixels of digits the 256-wide ones were clearly better (see benchmarks/).
 
-    discriminator_hidden_dims : tuple of int, default=(256, 256)
-        Hidden widths of the critic (discriminator).
+    discriminator_hidden_dims : tuple of int or None, default=None
+        Hidden widths of the critic (discriminator); None as for the generator.
 
     loss : {{"wgan-gp", "bce", "hinge"}}, default="wgan-gp"
         Adversarial objective: Wasserstein with gradient penalty, the original GAN
@@ -172,8 +181,8 @@ class GANSampler(BaseNeuralEstimator):
             if k not in ("max_epochs", "accumulation_steps")
         },
         "latent_dim": [Interval(Integral, 1, None)],
-        "generator_hidden_dims": [IntTuple()],
-        "discriminator_hidden_dims": [IntTuple()],
+        "generator_hidden_dims": [Options(None), IntTuple()],
+        "discriminator_hidden_dims": [Options(None), IntTuple()],
         "loss": [Options("wgan-gp", "bce", "hinge")],
         "n_critic": [Interval(Integral, 1, None)],
         "gradient_penalty": [Interval(Real, 0, None)],
@@ -190,8 +199,8 @@ class GANSampler(BaseNeuralEstimator):
         self,
         latent_dim: int = 64,
         *,
-        generator_hidden_dims: tuple = (256, 256),
-        discriminator_hidden_dims: tuple = (256, 256),
+        generator_hidden_dims: tuple | None = None,
+        discriminator_hidden_dims: tuple | None = None,
         loss: str = "wgan-gp",
         n_critic: int = 2,
         gradient_penalty: float = 10.0,
@@ -397,8 +406,8 @@ class GANSampler(BaseNeuralEstimator):
         module = GAN(
             self.n_features_in_,
             self.latent_dim,
-            tuple(self.generator_hidden_dims),
-            tuple(self.discriminator_hidden_dims),
+            self._hidden_dims(self.generator_hidden_dims),
+            self._hidden_dims(self.discriminator_hidden_dims),
             n_classes=len(self.classes_) if self._conditional else 0,
             pac=min(self.pac, self._batch_rows),
             label_classifier=self.label_loss > 0,
@@ -417,6 +426,13 @@ class GANSampler(BaseNeuralEstimator):
             lr_decay=self.lr_decay,
             batches_per_epoch=self._batches_per_epoch,
         )
+
+    def _hidden_dims(self, dims):
+        """``dims``, or for None two layers sized to the number of features."""
+        if dims is not None:
+            return tuple(dims)
+        width = min(MAX_AUTO_WIDTH, max(MIN_AUTO_WIDTH, WIDTH_PER_FEATURE * self.n_features_in_))
+        return (width, width)
 
     def _optimizer_kwargs(self):
         kwargs = super()._optimizer_kwargs()

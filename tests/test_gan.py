@@ -2,6 +2,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import make_moons
@@ -128,11 +129,36 @@ def test_fit_resample_needs_y(moons):
         ({"lr_decay": "linear"}, "'lr_decay' parameter"),
         ({"label_loss": -1.0}, "'label_loss' parameter"),
         ({"rejection_sampling": "yes"}, "'rejection_sampling' parameter"),
+        ({"generator_hidden_dims": (64, 0)}, "'generator_hidden_dims' parameter"),
+        ({"discriminator_hidden_dims": "auto"}, "'discriminator_hidden_dims' parameter"),
     ],
 )
 def test_invalid_parameters(moons, params, match):
     with pytest.raises(ValueError, match=match):
         GANSampler(**params).fit(moons[0])
+
+
+def _hidden_widths(network):
+    linears = [m for m in network.modules() if isinstance(m, torch.nn.Linear)]
+    return tuple(m.out_features for m in linears[:-1])
+
+
+@pytest.mark.parametrize(
+    "n_features, width", [(2, 128), (32, 128), (40, 160), (64, 256), (100, 256)]
+)
+def test_default_hidden_widths_grow_with_the_features(n_features, width):
+    X = np.random.default_rng(0).normal(size=(60, n_features))
+    module = GANSampler(max_steps=1, random_state=0).fit(X).net_.module_
+    assert _hidden_widths(module.generator) == (width, width)
+    assert _hidden_widths(module.critic) == (width, width)
+
+
+def test_given_hidden_widths_are_used(moons):
+    gan = GANSampler(
+        max_steps=1, generator_hidden_dims=(16, 8), discriminator_hidden_dims=[12]
+    ).fit(moons[0])
+    assert _hidden_widths(gan.net_.module_.generator) == (16, 8)
+    assert _hidden_widths(gan.net_.module_.critic) == (12,)
 
 
 def test_bad_input(moons):
@@ -262,7 +288,11 @@ def test_rejection_sampling_moves_samples_onto_the_data():
         distance = np.minimum(np.abs(samples - 3).max(axis=1), np.abs(samples + 3).max(axis=1))
         return np.mean(distance < 0.3)
 
-    common = dict(max_steps=50, random_state=0)
+    # Wide networks trained briefly: they leave rows off the clusters to reject.
+    wide = (256, 256)
+    common = dict(
+        max_steps=50, generator_hidden_dims=wide, discriminator_hidden_dims=wide, random_state=0
+    )
     raw = near_share(GANSampler(rejection_sampling=False, **common).fit(X))
     filtered = GANSampler(rejection_sampling=True, **common).fit(X)
     assert filtered.rejector_.active_
