@@ -57,9 +57,9 @@ from _common import (
 # "before" the defaults until then (constant lr=1e-3, n_critic=1, neither addition),
 # "norejection" today's defaults without rejection sampling, "wgan5" the earlier
 # defaults (WGAN-GP's customary 5 critic steps at lr=1e-4, 3000 steps).
+WIDE256 = {"generator_hidden_dims": (256, 256), "discriminator_hidden_dims": (256, 256)}
 BEFORE = {
-    "generator_hidden_dims": (256, 256),
-    "discriminator_hidden_dims": (256, 256),
+    **WIDE256,
     "pac": 8,
     "lr": 1e-3,
     "n_critic": 1,
@@ -73,7 +73,7 @@ CONFIGS = {
     "before": BEFORE,
     "norejection": {"rejection_sampling": False},
     "wgan5": {**BEFORE, "lr": 1e-4, "n_critic": 5, "max_steps": 3000},
-    "wide256": {"generator_hidden_dims": (256, 256), "discriminator_hidden_dims": (256, 256)},
+    "wide256": WIDE256,
 }
 
 PACGAN4 = {"ring": "7.8 / 95.9% / 0.07", "grid": "24.8 / 93.6% / 0.04"}
