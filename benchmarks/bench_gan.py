@@ -51,11 +51,12 @@ from _common import (
 )
 
 # GANSampler settings compared; "default" is the estimator as shipped (lr=1e-2 with
-# cosine decay, label classifier loss, rejection sampling; n_critic=2, pac=2, 2000
-# steps, hidden widths of 4 per feature within [128, 256]), "wide256" the same with
-# the earlier fixed widths of 256, "pac8" the same with the earlier packs of 8 rows,
-# "before" the defaults until then (constant lr=1e-3, n_critic=1, neither addition),
-# "norejection" today's defaults without rejection sampling, "wgan5" the earlier
+# cosine decay, label classifier loss, marginal matching, rejection sampling;
+# n_critic=2, pac=2, 2000 steps, hidden widths of 4 per feature within [128, 256]),
+# "wide256" the same with the earlier fixed widths of 256, "pac8" the same with the
+# earlier packs of 8 rows, "before" the defaults until then (constant lr=1e-3,
+# n_critic=1, none of the additions), "norejection" and "nomatch" today's defaults
+# without rejection sampling or without marginal matching, "wgan5" the earlier
 # defaults (WGAN-GP's customary 5 critic steps at lr=1e-4, 3000 steps).
 WIDE256 = {"generator_hidden_dims": (256, 256), "discriminator_hidden_dims": (256, 256)}
 BEFORE = {
@@ -65,6 +66,7 @@ BEFORE = {
     "n_critic": 1,
     "lr_decay": "constant",
     "label_loss": 0.0,
+    "match_marginals": False,
     "rejection_sampling": False,
 }
 CONFIGS = {
@@ -72,6 +74,7 @@ CONFIGS = {
     "pac8": {"pac": 8},
     "before": BEFORE,
     "norejection": {"rejection_sampling": False},
+    "nomatch": {"match_marginals": False},
     "wgan5": {**BEFORE, "lr": 1e-4, "n_critic": 5, "max_steps": 3000},
     "wide256": WIDE256,
 }
