@@ -112,7 +112,8 @@ class GANSampler(BaseNeuralEstimator):
         After training, map each feature of the generated rows monotonically so
         that the rows of every class have that class's marginal distribution in
         the training data: ``F_data^-1(F_gen(x))`` per feature, with ``F_gen``
-        estimated on 10,000 generated rows per class. A monotone map keeps the
+        estimated on 10,000 generated rows per class (fewer for many classes of
+        wide rows). A monotone map keeps the
         generator's ranks, so the dependence between features it learned stays;
         only each feature's distribution becomes the data's. Samples of real tables
         get clearly harder to tell from real rows (see benchmarks/). Classes with

@@ -358,6 +358,21 @@ def test_marginal_matching_keeps_the_generated_ranks():
     assert_array_equal(matcher.transform(rows, np.ones(2000, dtype=int)), rows)
 
 
+def test_marginal_matching_draws_fewer_reference_rows_for_wide_tables():
+    # 2 classes of 2,500 features: 10,000 generated rows per class would hold 50
+    # million values; the budget of 20 million allows 4,000 per class.
+    rng = np.random.RandomState(0)
+    real = rng.normal(size=(120, 2_500))
+    drawn = []
+
+    def generate(codes, n):
+        drawn.append(n)
+        return rng.normal(size=(n, real.shape[1]))
+
+    MarginalMatcher().fit(real, np.repeat([0, 1], 60), generate)
+    assert drawn == [4_000, 4_000]
+
+
 def test_samples_keep_the_correlation_between_columns():
     # Six columns with correlation 0.9, shifted by class. Sampling each column on its
     # own (here: shuffling real columns independently) keeps every marginal and is
