@@ -94,7 +94,10 @@ class GANSampler(BaseNeuralEstimator):
         quantile-normal or standardisation.
 
     ema_decay : float, default=0.999
-        Decay of the moving average of generator weights used for sampling.
+        Decay of the moving average of generator weights used for sampling. The
+        decay after generator step ``t`` is ``min(ema_decay, (1 + t) / (10 + t))``,
+        so 0.999 is reached only after about 9,000 steps; a shorter fit averages
+        mostly its last fifth of steps (86% of the weight), whatever its length.
 
     label_loss : float, default=1.0
         Conditional fit only: weight of an auxiliary loss that makes generated rows
