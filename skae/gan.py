@@ -116,11 +116,11 @@ class GANSampler(BaseNeuralEstimator):
         that the rows of every class have that class's marginal distribution in
         the training data: ``F_data^-1(F_gen(x))`` per feature, with ``F_gen``
         estimated on 10,000 generated rows per class (fewer for many classes of
-        wide rows). A monotone map keeps the
-        generator's ranks, so the dependence between features it learned stays;
-        only each feature's distribution becomes the data's. Samples of real tables
-        get clearly harder to tell from real rows (see benchmarks/). Classes with
-        fewer than 50 rows are left as generated.
+        wide rows). A monotone map keeps the generator's ranks, so the dependence
+        between features it learned stays; only each feature's distribution
+        becomes the data's. Samples of real tables get clearly harder to tell from
+        real rows (see benchmarks/). Classes with fewer than 50 rows are left as
+        generated.
 
     rejection_sampling : bool, default=True
         Discriminator rejection sampling: after training, a gradient-boosting
