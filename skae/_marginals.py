@@ -2,14 +2,24 @@
 
 A generator learns the dependence between features well but leaves each feature's
 distribution slightly off (a pixel that is too often half-lit, a tail too thin),
-and a classifier telling real rows from generated ones picks that up first. Each
-feature of a generated row is mapped through ``F_real^-1(F_gen(x))``, the monotone
-map that turns the generator's marginal into the data's, fitted per class. Being
-monotone per feature, the map keeps the generator's ranks, so the dependence it
-learned (its copula) stays as it was; only the marginals are replaced by the data's.
+and a classifier telling real rows from generated ones picks that up first. The
+fix is the monotone map ``F_real^-1(F_gen(x))``, which turns a generated marginal
+into the real one, fitted per class and applied in two passes:
+
+1. along the class's principal axes (of its real rows): the score of a generated
+   row on each axis is mapped and the row moved by the change, which gives the
+   spread of the data along every axis, its correlations included, where the
+   generator had them slightly off;
+2. along each feature, which gives every feature the real marginal exactly.
+
+On digits the first pass took the two-sample AUC from 0.75 to 0.68 (see
+benchmarks/). Each pass is monotone along its axes, so the generator's ranks, and
+with them what it learned beyond second moments, are kept as far as the data's
+marginals allow.
 """
 
 import numpy as np
+from sklearn.utils.extmath import randomized_svd
 
 # Generated rows per class that estimate the generator's marginals: enough for a
 # smooth distribution function at N_QUANTILES points, cheap to draw; fewer (down
@@ -22,12 +32,16 @@ N_QUANTILES = 1000
 # A class with fewer real rows has too coarse an empirical marginal to map onto;
 # its rows are left as generated.
 MIN_ROWS = 50
+# Principal axes per class: all of them up to this many (a rank-deficient class,
+# fewer rows than features, has fewer), else the leading ones, which keeps wide
+# tables (images of thousands of pixels) cheap.
+MAX_AXES = 256
 
 
 class MarginalMatcher:
     """Fitted on real rows and on rows drawn from the generator (each with optional
     label codes), ``transform(rows, codes)`` maps generated rows of every class onto
-    that class's real marginals."""
+    that class's real marginals, along its principal axes and then each feature."""
 
     def fit(self, real, real_codes, generate):
         """``generate(codes, n)`` draws ``n`` rows for the label codes (None: unconditional)."""
@@ -40,23 +54,57 @@ class MarginalMatcher:
             if len(rows) < MIN_ROWS:
                 continue
             codes = None if code is None else np.full(n_reference, code)
-            self.maps_[code] = (_quantiles(generate(codes, n_reference)), _quantiles(rows))
+            generated = generate(codes, n_reference)
+            axes = _principal_axes(rows)
+            on_axes = _QuantileMap(generated @ axes, rows @ axes)
+            generated = _move_along(generated, axes, on_axes)
+            self.maps_[code] = (axes, on_axes, _QuantileMap(generated, rows))
         return self
 
     def transform(self, rows, codes):
         rows = rows.copy()
-        for code, (generated, real) in self.maps_.items():
+        for code, (axes, on_axes, on_features) in self.maps_.items():
             mask = slice(None) if code is None else codes == code
             if code is not None and not mask.any():
                 continue
-            block = rows[mask]
-            gen_levels = np.linspace(0, 1, len(generated))
-            real_levels = np.linspace(0, 1, len(real))
-            for k in range(block.shape[1]):
-                levels = _cdf(block[:, k], generated[:, k], gen_levels)
-                block[:, k] = np.interp(levels, real_levels, real[:, k])
-            rows[mask] = block
+            rows[mask] = on_features(_move_along(rows[mask], axes, on_axes))
         return rows
+
+
+class _QuantileMap:
+    """Column by column, the monotone map from the marginals of ``source`` to those
+    of ``target``."""
+
+    def __init__(self, source, target):
+        self.source = _quantiles(source)
+        self.target = _quantiles(target)
+
+    def __call__(self, values):
+        source_levels = np.linspace(0, 1, len(self.source))
+        target_levels = np.linspace(0, 1, len(self.target))
+        mapped = np.empty_like(values)
+        for k in range(values.shape[1]):
+            levels = _cdf(values[:, k], self.source[:, k], source_levels)
+            mapped[:, k] = np.interp(levels, target_levels, self.target[:, k])
+        return mapped
+
+
+def _principal_axes(rows):
+    """Orthonormal principal axes of ``rows`` as columns, at most ``MAX_AXES``."""
+    centred = rows - rows.mean(axis=0, dtype=np.float64)
+    n_axes = min(len(rows) - 1, rows.shape[1])
+    if n_axes > MAX_AXES:
+        _, _, components = randomized_svd(centred, MAX_AXES, random_state=0)
+    else:
+        _, _, components = np.linalg.svd(centred, full_matrices=False)
+    return components[:n_axes].T
+
+
+def _move_along(rows, axes, score_map):
+    """Move ``rows`` by the change ``score_map`` makes to their scores on ``axes``;
+    what lies outside the axes' span stays as it was."""
+    scores = rows @ axes
+    return rows + (score_map(scores) - scores) @ axes.T
 
 
 def _quantiles(rows):

@@ -42,8 +42,8 @@ class GANSampler(BaseNeuralEstimator):
     MLPs; the critic sees ``pac`` rows at once (PacGAN), which lets it penalise a
     generator that collapses onto a few modes; samples come from an exponential
     moving average of the generator's weights, get each class's real marginal
-    distributions by a monotone map per feature (``match_marginals``) and are
-    thinned by discriminator rejection sampling (``rejection_sampling``). A
+    distributions along its principal axes and features (``match_marginals``)
+    and are thinned by discriminator rejection sampling (``rejection_sampling``). A
     conditional fit also trains a label classifier whose verdict the generator
     must satisfy (``label_loss``).
 
@@ -112,15 +112,17 @@ class GANSampler(BaseNeuralEstimator):
         rather than circling each other (see benchmarks/).
 
     match_marginals : bool, default=True
-        After training, map each feature of the generated rows monotonically so
-        that the rows of every class have that class's marginal distribution in
-        the training data: ``F_data^-1(F_gen(x))`` per feature, with ``F_gen``
-        estimated on 10,000 generated rows per class (fewer for many classes of
-        wide rows). A monotone map keeps the generator's ranks, so the dependence
-        between features it learned stays; only each feature's distribution
-        becomes the data's. Samples of real tables get clearly harder to tell from
-        real rows (see benchmarks/). Classes with fewer than 50 rows are left as
-        generated.
+        After training, map the generated rows of every class onto that class's
+        real distribution along each of its principal axes and then along each
+        feature: each score or value ``x`` goes through ``F_data^-1(F_gen(x))``,
+        with ``F_gen`` estimated on 10,000 generated rows per class (fewer for many
+        classes of wide rows). The pass along the principal axes gives the data's
+        spread in every direction, correlations included; the pass along the
+        features gives each feature the data's marginal distribution. Both maps are
+        monotone along their axes, so the generator's ranks, and with them the
+        structure it learned beyond variances, are kept. Samples of real tables get
+        clearly harder to tell from real rows (see benchmarks/). Classes with
+        fewer than 50 rows are left as generated.
 
     rejection_sampling : bool, default=True
         Discriminator rejection sampling: after training, a gradient-boosting
@@ -159,7 +161,7 @@ class GANSampler(BaseNeuralEstimator):
         The fitted feature map.
 
     marginal_matcher_ : object or None
-        The per-class, per-feature maps of ``match_marginals``; None without it.
+        The per-class maps of ``match_marginals``; None without it.
 
     rejector_ : object or None
         The real-vs-generated classifier of ``rejection_sampling``; None without it.
