@@ -140,8 +140,8 @@ def update_ema(average, live, decay, step):
     """
     decay = min(decay, (1 + step) / (10 + step))
     with torch.no_grad():
-        for avg, cur in zip(average.parameters(), live.parameters(), strict=True):
-            avg.lerp_(cur, 1 - decay)
+        # One fused call for all parameters (as torch.optim.swa_utils does).
+        torch._foreach_lerp_(list(average.parameters()), list(live.parameters()), 1 - decay)
         for avg, cur in zip(average.buffers(), live.buffers(), strict=True):
             avg.copy_(cur)
 
