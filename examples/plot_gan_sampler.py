@@ -180,12 +180,12 @@ for name, value in results.items():
 # %%
 # The outcome, stated plainly: on this table the logistic regression is already
 # good without any rebalancing (0.925), and ``class_weight`` (0.929) and random
-# oversampling (0.926) change little. GAN rebalancing gave 0.946 with the
-# documentation build's 600 steps and 0.940 with the default 2000 steps when we ran
+# oversampling (0.926) change little. GAN rebalancing gave 0.949 with the
+# documentation build's 600 steps and 0.939 with the default 2000 steps when we ran
 # this example: a real but small gain, learnt from only 20 malignant rows. The
-# generated rows carry their label (a classifier fitted on real data calls 93-97%
+# generated rows carry their label (a classifier fitted on real data calls 95-98%
 # of them malignant) but are not indistinguishable from the 20 real ones
-# (two-sample AUC 0.98), so check them with :mod:`skae.metrics` and a held-out
+# (two-sample AUC 0.96-0.98), so check them with :mod:`skae.metrics` and a held-out
 # test set before training on them, and try ``class_weight`` first: it is free.
 
 fig, ax = plt.subplots(figsize=(6.5, 3.5))

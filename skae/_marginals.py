@@ -12,7 +12,7 @@ into the real one, fitted per class and applied in two passes:
    generator had them slightly off;
 2. along each feature, which gives every feature the real marginal exactly.
 
-On digits the first pass took the two-sample AUC from 0.75 to 0.68 (see
+On digits the first pass took the two-sample AUC from 0.73 to 0.67 (see
 benchmarks/). Each pass is monotone along its axes, so the generator's ranks, and
 with them what it learned beyond second moments, are kept as far as the data's
 marginals allow.
