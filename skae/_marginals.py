@@ -19,7 +19,6 @@ marginals allow.
 """
 
 import numpy as np
-from sklearn.utils.extmath import randomized_svd
 
 # Generated rows per class that estimate the generator's marginals: enough for a
 # smooth distribution function at N_QUANTILES points, cheap to draw; fewer (down
@@ -90,13 +89,17 @@ class _QuantileMap:
 
 
 def _principal_axes(rows):
-    """Orthonormal principal axes of ``rows`` as columns, at most ``MAX_AXES``."""
+    """Orthonormal principal axes of ``rows`` as columns, the leading ``MAX_AXES``
+    at most (fewer for a class of fewer rows than features)."""
     centred = rows - rows.mean(axis=0, dtype=np.float64)
-    n_axes = min(len(rows) - 1, rows.shape[1])
-    if n_axes > MAX_AXES:
-        _, _, components = randomized_svd(centred, MAX_AXES, random_state=0)
-    else:
-        _, _, components = np.linalg.svd(centred, full_matrices=False)
+    n_axes = min(len(rows) - 1, rows.shape[1], MAX_AXES)
+    if rows.shape[1] <= len(rows):
+        # Eigenvectors of the scatter matrix: features^2 work per row, far cheaper
+        # than an SVD of many rows (or a randomized one: 15 s against 2 s for
+        # 60,000 x 784 in 10 classes).
+        _, vectors = np.linalg.eigh(centred.T @ centred)
+        return vectors[:, ::-1][:, :n_axes]
+    _, _, components = np.linalg.svd(centred, full_matrices=False)
     return components[:n_axes].T
 
 
