@@ -95,8 +95,8 @@ def _principal_axes(rows):
     n_axes = min(len(rows) - 1, rows.shape[1], MAX_AXES)
     if rows.shape[1] <= len(rows):
         # Eigenvectors of the scatter matrix: features^2 work per row, far cheaper
-        # than an SVD of many rows (or a randomized one: 15 s against 2 s for
-        # 60,000 x 784 in 10 classes).
+        # than an SVD of many rows, even a randomized one (10 classes of 6,000 x
+        # 784: 1.5 s against 9.4 s for 256 randomized components).
         _, vectors = np.linalg.eigh(centred.T @ centred)
         return vectors[:, ::-1][:, :n_axes]
     _, _, components = np.linalg.svd(centred, full_matrices=False)
