@@ -349,9 +349,8 @@ class GANNet(SliceNet):
 
     ``optimizer_`` steps the critic (and the label classifier, if any) on every
     batch; ``generator_optimizer_`` steps the generator after every ``n_critic``
-    critic steps. The history records
-    ``critic_loss`` (also as ``train_loss``) and ``generator_loss`` per batch and
-    epoch.
+    critic steps. The history records ``critic_loss`` (also as ``train_loss``) and
+    ``generator_loss`` per batch and epoch.
 
     Parameters (beyond :class:`SliceNet`'s)
     ---------------------------------------
@@ -396,8 +395,9 @@ class GANNet(SliceNet):
         kwargs = self.get_params_for("optimizer")
         kwargs.setdefault("lr", self.lr)
         # The label classifier learns on every batch, like the critic, from a loss of
-        # its own; with disjoint parameters one backward pass and one Adam step on
-        # the sum give each exactly its own update, at half the per-step overhead.
+        # its own; their parameters are disjoint, so one backward pass and one step
+        # on the summed loss give each exactly its own update (gradient clipping, if
+        # asked for, then sees their joint norm).
         self.optimizer_ = self.optimizer(self._critic_side().parameters(), **kwargs)
         self.generator_optimizer_ = self.optimizer(self.module_.generator.parameters(), **kwargs)
         return self
