@@ -12,6 +12,7 @@ from sklearn.model_selection import GridSearchCV
 
 from skae import GANSampler
 from skae._marginals import MarginalMatcher
+from skae._rejection import RatioRejector
 from skae.metrics import c2st_auc, mode_coverage, tstr_score
 
 FAST = dict(max_steps=20, random_state=0)
@@ -396,3 +397,26 @@ def test_samples_keep_the_correlation_between_columns():
     X_new, _ = GANSampler(max_steps=200, random_state=0).fit(X_train, y_train).sample(y=y_train)
     assert baseline > 0.95
     assert c2st_auc(X_test, X_new, random_state=0) < baseline - 0.1
+
+
+def test_rejection_turns_down_rows_where_the_data_has_none():
+    # Real rows fill the dark cells of a checkerboard; the generator covers the whole
+    # square. The classifier, stopped early, stays unsure in the light cells, so the
+    # ratio rule alone keeps a few percent of rows there; the floor turns them down
+    # while keeping the rows on the data.
+    rng = np.random.RandomState(0)
+
+    def on_data(X):
+        return (np.floor(X[:, 0]) + np.floor(X[:, 1])) % 2 == 0
+
+    real = rng.uniform(0, 4, (8000, 2))
+    real = real[on_data(real)][:3000]
+    rejector = RatioRejector(random_state=0).fit(real, rng.uniform(0, 4, (3000, 2)))
+    proposals = rng.uniform(0, 4, (20000, 2))
+    kept = rejector.accept(proposals, None, np.random.RandomState(1))
+    ratio_only = np.minimum(1, rejector.ratio(proposals) / rejector.threshold_)
+
+    on = on_data(proposals)
+    assert np.sum(ratio_only[~on]) / np.sum(ratio_only) > 0.03
+    assert np.mean(~on[kept]) < 0.02
+    assert np.mean(kept[on]) > 0.97 * np.mean(ratio_only[on])
