@@ -129,8 +129,8 @@ class GANSampler(BaseNeuralEstimator):
         classifier learns to tell real rows from generated ones, and ``sample``
         keeps a generated row with probability ``min(1, r / M)``, where ``r`` is
         the estimated density ratio of data to generator and ``M`` its 95th
-        percentile over generated rows; a row whose ``r`` is below that of 99% of
-        the real rows is rejected outright. Rejected rows are redrawn (at most 20
+        percentile over generated rows; a row whose ``r`` is below that of 99.9%
+        of the real rows is rejected outright. Rejected rows are redrawn (at most 20
         rounds). This removes rows off the data, such as those a generator puts
         between thin modes. Skipped for fewer than 50 rows.
 
