@@ -185,7 +185,7 @@ for name, value in results.items():
 # this example: a real but small gain, learnt from only 20 malignant rows. The
 # generated rows carry their label (a classifier fitted on real data calls 95-98%
 # of them malignant) but are not indistinguishable from the 20 real ones
-# (two-sample AUC 0.96-0.98), so check them with :mod:`skae.metrics` and a held-out
+# (two-sample AUC 0.96-0.99), so check them with :mod:`skae.metrics` and a held-out
 # test set before training on them, and try ``class_weight`` first: it is free.
 
 fig, ax = plt.subplots(figsize=(6.5, 3.5))
