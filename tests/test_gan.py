@@ -402,8 +402,8 @@ def test_samples_keep_the_correlation_between_columns():
 def test_rejection_turns_down_rows_where_the_data_has_none():
     # Real rows fill the dark cells of a checkerboard; the generator covers the whole
     # square. The classifier, stopped early, stays unsure in the light cells, so the
-    # ratio rule alone keeps a few percent of rows there; the floor turns most of them down
-    # while keeping the rows on the data.
+    # ratio rule alone keeps a few percent of rows there; the floor turns most of
+    # them down while keeping the rows on the data.
     rng = np.random.RandomState(0)
 
     def on_data(X):
