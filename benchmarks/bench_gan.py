@@ -195,15 +195,15 @@ def gmm_per_class(X, y, seed):
         k = max(1, min(10, len(rows) // 10))
         models[c] = GaussianMixture(k, reg_covar=1e-3, random_state=seed).fit(rows)
 
-    def sample(labels, draw=0):
+    def sample(labels, draw_seed=seed):
         out = np.empty((len(labels), X.shape[1]))
         for c, model in models.items():
             mask = labels == c
             if mask.any():
                 # GaussianMixture.sample draws from its random_state, fixed at fit.
-                model.random_state = seed + 1000 * draw
+                model.random_state = draw_seed
                 drawn = model.sample(mask.sum())[0]
-                order = np.random.default_rng(seed + 1000 * draw).permutation(mask.sum())
+                order = np.random.default_rng(draw_seed).permutation(mask.sum())
                 out[mask] = drawn[order]
         return np.clip(qt.inverse_transform(out), X.min(0), X.max(0))
 
@@ -279,23 +279,23 @@ def part_tables(args, configs, seeds):
                 flush=True,
             )
 
-        draws = range(args.draws)
         for seed in seeds:
-            for draw in draws:
-                rng = np.random.default_rng(seed + 1000 * draw)
-                idx = rng.integers(len(X_tr), size=len(X_tr))
+            # One seed per draw; the first is the seed itself.
+            draw_seeds = [seed + 1000 * draw for draw in range(args.draws)]
+            for draw_seed in draw_seeds:
+                idx = np.random.default_rng(draw_seed).integers(len(X_tr), size=len(X_tr))
                 score("bootstrap of real rows (floor)", X_tr[idx], y_tr[idx], 0.0, seed)
 
             t = time.perf_counter()
             sampler = gmm_per_class(X_tr, y_tr, seed)
             fit_s = time.perf_counter() - t
-            for draw in draws:
-                score("GaussianMixture per class", sampler(y_tr, draw), y_tr, fit_s, seed)
+            for draw_seed in draw_seeds:
+                score("GaussianMixture per class", sampler(y_tr, draw_seed), y_tr, fit_s, seed)
 
             if have_smote:
-                for draw in draws:
+                for draw_seed in draw_seeds:
                     t = time.perf_counter()
-                    X_syn = smote_sampler(X_tr, y_tr, seed + 1000 * draw)(y_tr)
+                    X_syn = smote_sampler(X_tr, y_tr, draw_seed)(y_tr)
                     score("SMOTE", X_syn, y_tr, time.perf_counter() - t, seed)
 
             for config in configs:
@@ -303,7 +303,7 @@ def part_tables(args, configs, seeds):
                 t = time.perf_counter()
                 gan.fit(X_tr, y_tr)
                 fit_s = time.perf_counter() - t
-                for _ in draws:  # each call draws new rows
+                for _ in draw_seeds:  # each call draws new rows
                     X_syn, y_syn = gan.sample(y=y_tr)
                     score(f"GANSampler {config}", X_syn, y_syn, fit_s, seed)
 

@@ -73,10 +73,11 @@ class RatioRejector:
             validation_fraction=0.2,
             random_state=self.random_state,
         ).fit(X, target)
-        self.threshold_ = np.percentile(self.ratio(X[n:]), RATIO_PERCENTILE)
+        ratio = self.ratio(X)
+        self.threshold_ = np.percentile(ratio[n:], RATIO_PERCENTILE)
         # Capped at M, so that each round still accepts the rows at or above it even
         # when the classifier sees straight through the generator.
-        self.floor_ = min(np.percentile(self.ratio(X[:n]), FLOOR_PERCENTILE), self.threshold_)
+        self.floor_ = min(np.percentile(ratio[:n], FLOOR_PERCENTILE), self.threshold_)
         return self
 
     def ratio(self, X):
