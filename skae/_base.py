@@ -142,6 +142,8 @@ max_epochs : int, default={max_epochs}
 def common_params_doc(*, exclude=(), batch_size_note="", **defaults):
     """The numpydoc entries of the shared parameters, with per-estimator defaults,
     indented to follow a ``Parameters`` entry of a class docstring."""
+    # Excluded entries need no default: they are dropped after formatting.
+    defaults = {**dict.fromkeys(exclude), **defaults}
     text = _COMMON_PARAM_DOCS.format(batch_size_note=batch_size_note, **defaults)
     entries = text.split("\n\n    ")
     kept = [e for e in entries if e.split(" :")[0] not in exclude]

@@ -80,6 +80,11 @@ class RatioRejector:
         self.floor_ = min(np.percentile(ratio[:n], FLOOR_PERCENTILE), self.threshold_)
         return self
 
+    def __setstate__(self, state):
+        # Rejectors pickled before the floor existed turned no row down outright.
+        state.setdefault("floor_", 0.0)
+        self.__dict__.update(state)
+
     def ratio(self, X):
         """Estimated ``p_data / p_gen`` at feature rows ``X`` (label code joined)."""
         p = np.clip(self.classifier_.predict_proba(X)[:, 1], 1e-6, 1 - 1e-6)

@@ -137,7 +137,6 @@ class GANSampler(BaseNeuralEstimator):
     {
         common_params_doc(
             exclude=("max_epochs", "accumulation_steps"),
-            max_epochs=None,
             batch_size=500,
             lr=0.01,
             batch_size_note=", cut to a whole number of ``pac`` packs",

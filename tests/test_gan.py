@@ -421,3 +421,20 @@ def test_rejection_turns_down_rows_where_the_data_has_none():
     assert off_share_by_ratio > 0.03
     assert np.mean(~on[kept]) < 0.5 * off_share_by_ratio
     assert np.mean(kept[on]) > 0.97 * np.mean(ratio_only[on])
+
+
+def test_rejector_pickled_before_the_floor_still_samples():
+    # A rejector pickled by the release before the floor has no ``floor_``: it must
+    # load and accept rows as it did then, by the ratio alone.
+    rng = np.random.RandomState(0)
+    rejector = RatioRejector(random_state=0).fit(
+        rng.normal(size=(500, 2)), rng.normal(1, 1, (500, 2))
+    )
+    del rejector.floor_
+    old = pickle.loads(pickle.dumps(rejector))
+    proposals = rng.normal(size=(2000, 2))
+    kept = old.accept(proposals, None, np.random.RandomState(1))
+    expected = np.random.RandomState(1).uniform(size=2000) < np.minimum(
+        1.0, old.ratio(proposals) / old.threshold_
+    )
+    assert_array_equal(kept, expected)
