@@ -92,8 +92,9 @@ def markdown_table(headers, rows, align=None):
     """
     align = align or "l" + "r" * (len(headers) - 1)
     cells = [[str(c) for c in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
-              for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
 
     def fmt(row):
         out = []
@@ -101,10 +102,14 @@ def markdown_table(headers, rows, align=None):
             out.append(cell.ljust(width) if a == "l" else cell.rjust(width))
         return "| " + " | ".join(out) + " |"
 
-    sep = "|" + "|".join(
-        ("-" * (w + 1) + ":") if a == "r" else (":" + "-" * (w + 1))
-        for w, a in zip(widths, align)  # noqa: B905
-    ) + "|"
+    sep = (
+        "|"
+        + "|".join(
+            ("-" * (w + 1) + ":") if a == "r" else (":" + "-" * (w + 1))
+            for w, a in zip(widths, align)  # noqa: B905
+        )
+        + "|"
+    )
     return "\n".join([fmt(headers), sep, *(fmt(r) for r in cells)]) + "\n"
 
 

@@ -48,8 +48,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run (a few seconds)")
     parser.add_argument("--seeds", type=int, default=None, help="number of seeds")
-    parser.add_argument("--max-epochs", type=int, default=None,
-                        help="override max_epochs (default: the estimator's default)")
+    parser.add_argument(
+        "--max-epochs",
+        type=int,
+        default=None,
+        help="override max_epochs (default: the estimator's default)",
+    )
     args = parser.parse_args()
     check_environment()
 
@@ -90,17 +94,25 @@ def main():
                 ae.fit(X_train)
                 secs.append(time.perf_counter() - t0)
                 mses.append(-ae.score(X_test))
-                accs.append(logreg_accuracy(ae.transform(X_train), y_train,
-                                            ae.transform(X_test), y_test))
-                print(f"  k={k} init={init} seed={seed}: MSE {mses[-1]:.5f}, "
-                      f"acc {accs[-1]:.3f}, {secs[-1]:.1f} s", flush=True)
-            label = ("AE, defaults (init=\"pca\")" if init == "pca"
-                     else "AE, init=\"random\"")
-            rows.append([
-                str(k), label, spread(mses, "{:.5f}"),
-                spread(np.asarray(mses) / pca_mse, "{:.2f}"),
-                spread(accs, "{:.3f}"), f"{np.mean(secs):.1f}",
-            ])
+                accs.append(
+                    logreg_accuracy(ae.transform(X_train), y_train, ae.transform(X_test), y_test)
+                )
+                print(
+                    f"  k={k} init={init} seed={seed}: MSE {mses[-1]:.5f}, "
+                    f"acc {accs[-1]:.3f}, {secs[-1]:.1f} s",
+                    flush=True,
+                )
+            label = 'AE, defaults (init="pca")' if init == "pca" else 'AE, init="random"'
+            rows.append(
+                [
+                    str(k),
+                    label,
+                    spread(mses, "{:.5f}"),
+                    spread(np.asarray(mses) / pca_mse, "{:.2f}"),
+                    spread(accs, "{:.3f}"),
+                    f"{np.mean(secs):.1f}",
+                ]
+            )
     rows.append(["64", "raw pixels", "0", "-", f"{raw_acc:.3f}", "-"])
     elapsed = time.perf_counter() - t_all
 
@@ -119,8 +131,14 @@ def main():
         ],
     )
     table = markdown_table(
-        ["k", "method", "test MSE (mean [min, max])", "MSE / PCA MSE",
-         "LogReg test accuracy", "fit s"],
+        [
+            "k",
+            "method",
+            "test MSE (mean [min, max])",
+            "MSE / PCA MSE",
+            "LogReg test accuracy",
+            "fit s",
+        ],
         rows,
         align="llrrrr",
     )

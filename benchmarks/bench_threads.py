@@ -140,8 +140,11 @@ def main():
             wall, cpu, search = grid_search(X, epochs=epochs, **configs[name])
             times[name].append((wall, cpu))
             scores[name] = search.best_params_["encoding_dim"], search.best_score_
-            print(f"  repeat {r + 1}/{repeats} {name}: {wall:.1f} s wall, "
-                  f"{cpu:.1f} s CPU (main process + workers)", flush=True)
+            print(
+                f"  repeat {r + 1}/{repeats} {name}: {wall:.1f} s wall, "
+                f"{cpu:.1f} s CPU (main process + workers)",
+                flush=True,
+            )
 
     ref = median([w for w, _ in times["n_jobs=1"]])
     rows = []
@@ -150,28 +153,38 @@ def main():
         ratios = [w / t[0] for (w, _), t in zip(times[name], times["n_jobs=1"], strict=True)]
         best_k, best = scores[name]
         cpu = median([c for _, c in times[name]])
-        rows.append([
-            name,
-            f"{wall:.1f}",
-            ", ".join(f"{w:.1f}" for w, _ in times[name]),
-            f"{median(ratios):.2f}",
-            f"{ref / wall:.2f}x",
-            f"{cpu:.1f}",
-            f"{cpu / wall:.2f}",
-            f"{best_k} ({best:.4f})",
-        ])
+        rows.append(
+            [
+                name,
+                f"{wall:.1f}",
+                ", ".join(f"{w:.1f}" for w, _ in times[name]),
+                f"{median(ratios):.2f}",
+                f"{ref / wall:.2f}x",
+                f"{cpu:.1f}",
+                f"{cpu / wall:.2f}",
+                f"{best_k} ({best:.4f})",
+            ]
+        )
     table = markdown_table(
-        ["configuration", "wall s (median)", "each repeat", "time vs n_jobs=1",
-         "speed-up", "CPU s (main + workers)", "cores used (CPU/wall)",
-         "best encoding_dim (score)"],
+        [
+            "configuration",
+            "wall s (median)",
+            "each repeat",
+            "time vs n_jobs=1",
+            "speed-up",
+            "CPU s (main + workers)",
+            "cores used (CPU/wall)",
+            "best encoding_dim (score)",
+        ],
         rows,
         align="lrrrrrrr",
     )
 
     probe_rows = [["main process", *[str(v) for k, v in main_probe.items() if k != "pid"]]]
     for p in {p["pid"]: p for p in probes}.values():
-        probe_rows.append([f"loky worker (pid {p['pid']})",
-                           *[str(v) for k, v in p.items() if k != "pid"]])
+        probe_rows.append(
+            [f"loky worker (pid {p['pid']})", *[str(v) for k, v in p.items() if k != "pid"]]
+        )
     probe_table = markdown_table(
         ["process", *[k for k in main_probe if k != "pid"]], probe_rows, align="lrrlll"
     )
@@ -183,7 +196,7 @@ def main():
             f"data: digits {X.shape[0]} x {X.shape[1]} (/16); grid encoding_dim "
             f"{GRID['encoding_dim']}, cv={CV} ({n_fits} fits), "
             f"AutoencoderTransformer(max_epochs={epochs}, random_state=0), other "
-            "parameters default (init=\"pca\", hidden_dims=(128,), batch_size=128)",
+            'parameters default (init="pca", hidden_dims=(128,), batch_size=128)',
             f"{repeats} repeat(s) per configuration, order alternating, all after a "
             "warm-up; the loky workers were started before timing",
             f"cold start: a tiny search ({CV * len(GRID['encoding_dim'])} fits x 1 epoch on "

@@ -217,17 +217,27 @@ def skae_fit(X_np, epochs, seed, init):
 
 METHODS = {
     "a": ("(a) plain torch loop, Adam (reference)", lambda X, Xn, e, s: plain_loop(X, e, s)),
-    "b": ("(b) skorch NeuralNetRegressor, default DataLoader",
-          lambda X, Xn, e, s: skorch_net(Xn, e, s, slicing=False)),
-    "c": ("(c) skorch NeuralNetRegressor, slicing iterator",
-          lambda X, Xn, e, s: skorch_net(X, e, s, slicing=True)),
-    "d": ("(d) plain torch loop, Adam(fused=True)",
-          lambda X, Xn, e, s: plain_loop(X, e, s, fused=True)),
+    "b": (
+        "(b) skorch NeuralNetRegressor, default DataLoader",
+        lambda X, Xn, e, s: skorch_net(Xn, e, s, slicing=False),
+    ),
+    "c": (
+        "(c) skorch NeuralNetRegressor, slicing iterator",
+        lambda X, Xn, e, s: skorch_net(X, e, s, slicing=True),
+    ),
+    "d": (
+        "(d) plain torch loop, Adam(fused=True)",
+        lambda X, Xn, e, s: plain_loop(X, e, s, fused=True),
+    ),
     "e": ("(e) sklearn MLPRegressor (256, 64, 256)", lambda X, Xn, e, s: sklearn_mlp(Xn, e, s)),
-    "f": ('(f) skae AutoencoderTransformer, init="random"',
-          lambda X, Xn, e, s: skae_fit(Xn, e, s, "random")),
-    "g": ('(g) skae AutoencoderTransformer, init="pca"',
-          lambda X, Xn, e, s: skae_fit(Xn, e, s, "pca")),
+    "f": (
+        '(f) skae AutoencoderTransformer, init="random"',
+        lambda X, Xn, e, s: skae_fit(Xn, e, s, "random"),
+    ),
+    "g": (
+        '(g) skae AutoencoderTransformer, init="pca"',
+        lambda X, Xn, e, s: skae_fit(Xn, e, s, "pca"),
+    ),
 }
 
 
@@ -316,8 +326,9 @@ def small_model_overhead(quick):
 
     def hand():
         torch.manual_seed(0)
-        model = nn.Sequential(nn.Linear(f, h), nn.ReLU(), nn.Linear(h, k),
-                              nn.Linear(k, h), nn.ReLU(), nn.Linear(h, f))
+        model = nn.Sequential(
+            nn.Linear(f, h), nn.ReLU(), nn.Linear(h, k), nn.Linear(k, h), nn.ReLU(), nn.Linear(h, f)
+        )
         opt = torch.optim.Adam(model.parameters(), lr=LR, fused=True)
         loss_fn = nn.MSELoss()
         wall, cpu = time.perf_counter(), time.process_time()
@@ -333,8 +344,15 @@ def small_model_overhead(quick):
 
     def skae_small():
         ae = AutoencoderTransformer(
-            encoding_dim=k, hidden_dims=(h,), init="random", batch_size=batch, lr=LR,
-            max_epochs=1, device="cpu", random_state=0, callbacks=[EpochClock()],
+            encoding_dim=k,
+            hidden_dims=(h,),
+            init="random",
+            batch_size=batch,
+            lr=LR,
+            max_epochs=1,
+            device="cpu",
+            random_state=0,
+            callbacks=[EpochClock()],
         ).fit(X_np)
         return _history_times(ae.net_.history)[0]
 
@@ -343,7 +361,7 @@ def small_model_overhead(quick):
         fn()
     res = {name: [] for name in fns}
     for r in range(2 if quick else 7):
-        for name, fn in (fns.items() if r % 2 == 0 else reversed(fns.items())):
+        for name, fn in fns.items() if r % 2 == 0 else reversed(fns.items()):
             res[name].append(fn())
     ref_wall = median([w for w, _ in res["hand loop, fused Adam"]])
     ref_cpu = median([c for _, c in res["hand loop, fused Adam"]])
@@ -351,14 +369,22 @@ def small_model_overhead(quick):
     for name, values in res.items():
         wall = median([w for w, _ in values])
         cpu = median([c for _, c in values])
-        rows.append([name, f"{1e6 * wall / n_batches:.0f}", f"{wall / ref_wall:.2f}",
-                     f"{1e6 * cpu / n_batches:.0f}", f"{cpu / ref_cpu:.2f}"])
+        rows.append(
+            [
+                name,
+                f"{1e6 * wall / n_batches:.0f}",
+                f"{wall / ref_wall:.2f}",
+                f"{1e6 * cpu / n_batches:.0f}",
+                f"{cpu / ref_cpu:.2f}",
+            ]
+        )
     return (
         f"{n:,} x {f} synthetic rows, {f}-{h}-{k}-{h}-{f} ReLU autoencoder, batch {batch} "
         f"({n_batches} batches per epoch), {len(next(iter(res.values())))} interleaved "
         "repeats, medians\n\n"
-        + markdown_table(["method", "wall us/batch", "ratio", "CPU us/batch", "ratio (CPU)"],
-                         rows, align="lrrrr")
+        + markdown_table(
+            ["method", "wall us/batch", "ratio", "CPU us/batch", "ratio (CPU)"], rows, align="lrrrr"
+        )
     )
 
 
@@ -369,10 +395,12 @@ def main():
     parser.add_argument("--epochs", type=int, default=None, help="epochs per repeat")
     parser.add_argument("--n-samples", type=int, default=None)
     parser.add_argument("--methods", default="abcdefg", help="subset of letters a-g")
-    parser.add_argument("--mlp-repeats", type=int, default=None,
-                        help="repeats for the (slow) sklearn MLPRegressor")
-    parser.add_argument("--no-profile", action="store_true",
-                        help="skip the 'where the time goes' table")
+    parser.add_argument(
+        "--mlp-repeats", type=int, default=None, help="repeats for the (slow) sklearn MLPRegressor"
+    )
+    parser.add_argument(
+        "--no-profile", action="store_true", help="skip the 'where the time goes' table"
+    )
     args = parser.parse_args()
     check_environment()
 
@@ -397,7 +425,7 @@ def main():
     per_repeat = []
     t_start = time.perf_counter()
     for r in range(repeats):
-        order = methods[r % len(methods):] + methods[: r % len(methods)]
+        order = methods[r % len(methods) :] + methods[: r % len(methods)]
         this = {}
         for m in order:
             if m == "e" and r >= mlp_repeats:
@@ -406,10 +434,13 @@ def main():
             times[m].extend(epoch_times)
             setup_times[m].append(setup)
             this[m] = (median([w for w, _ in epoch_times]), median([c for _, c in epoch_times]))
-            print(f"  repeat {r + 1}/{repeats} {METHODS[m][0]}: wall "
-                  f"{', '.join(f'{w:.2f}' for w, _ in epoch_times)} s/epoch, CPU "
-                  f"{', '.join(f'{c:.2f}' for _, c in epoch_times)} s/epoch, "
-                  f"set-up {setup:.2f} s", flush=True)
+            print(
+                f"  repeat {r + 1}/{repeats} {METHODS[m][0]}: wall "
+                f"{', '.join(f'{w:.2f}' for w, _ in epoch_times)} s/epoch, CPU "
+                f"{', '.join(f'{c:.2f}' for _, c in epoch_times)} s/epoch, "
+                f"set-up {setup:.2f} s",
+                flush=True,
+            )
         per_repeat.append(this)
     t_measure = time.perf_counter() - t_start
     load_after = load_average()
@@ -424,16 +455,18 @@ def main():
         cpus = [c for _, c in times[m]]
         wall = median(walls)
         setup = median(setup_times[m])
-        rows.append([
-            METHODS[m][0],
-            fmt_s(wall),
-            f"{fmt_s(min(walls))}-{fmt_s(max(walls))}",
-            ratio(m, 0),
-            fmt_s(median(cpus)),
-            ratio(m, 1),
-            f"{n_samples / wall:,.0f}",
-            fmt_s(setup) if setup > 0.0005 else "-",
-        ])
+        rows.append(
+            [
+                METHODS[m][0],
+                fmt_s(wall),
+                f"{fmt_s(min(walls))}-{fmt_s(max(walls))}",
+                ratio(m, 0),
+                fmt_s(median(cpus)),
+                ratio(m, 1),
+                f"{n_samples / wall:,.0f}",
+                fmt_s(setup) if setup > 0.0005 else "-",
+            ]
+        )
 
     header = machine_header(
         "Training speed: seconds per epoch",
@@ -450,8 +483,16 @@ def main():
         ],
     )
     table = markdown_table(
-        ["method", "wall s/epoch", "min-max", "ratio to (a), wall",
-         "CPU s/epoch", "ratio to (a), CPU", "rows/s (wall)", "fit set-up s"],
+        [
+            "method",
+            "wall s/epoch",
+            "min-max",
+            "ratio to (a), wall",
+            "CPU s/epoch",
+            "ratio to (a), CPU",
+            "rows/s (wall)",
+            "fit set-up s",
+        ],
         rows,
         align="lrrrrrrr",
     )
@@ -464,7 +505,7 @@ def main():
         "(e) MLPRegressor has a ReLU on the 64-unit layer too and an L2 penalty "
         "(alpha=1e-4); it trains in float32 NumPy (OpenBLAS).\n"
         "Set-up = the part of `fit` outside the epochs (input validation, PCA for "
-        "init=\"pca\", net initialisation).\n"
+        'init="pca", net initialisation).\n'
     )
     text = header + "\n" + table + notes
     if not args.no_profile:
@@ -475,7 +516,8 @@ def main():
             "are inflated somewhat; the torch-op rows are not.\n"
         )
         text += (
-            "\n### Small model: per-batch overhead\n\n" + small_model_overhead(args.quick)
+            "\n### Small model: per-batch overhead\n\n"
+            + small_model_overhead(args.quick)
             + "\nOn a model this small the per-batch Python work (skorch's callbacks, "
             "history, train-mode switch) is a visible share of the step.\n"
         )

@@ -66,8 +66,13 @@ def fitted_skae(X, init, epochs=1, fit_rows=10_000):
     from skae import AutoencoderTransformer
 
     ae = AutoencoderTransformer(
-        encoding_dim=CODE, hidden_dims=(HIDDEN,), init=init, batch_size=256,
-        max_epochs=epochs, device="cpu", random_state=0,
+        encoding_dim=CODE,
+        hidden_dims=(HIDDEN,),
+        init=init,
+        batch_size=256,
+        max_epochs=epochs,
+        device="cpu",
+        random_state=0,
     )
     return ae.fit(X[:fit_rows])
 
@@ -81,8 +86,9 @@ def bare_batches(encoder, X):
     encoder.eval()
     tensor = torch.from_numpy(X)
     with torch.inference_mode():
-        out = torch.cat([encoder(tensor[i : i + BATCH_ROWS])
-                         for i in range(0, tensor.shape[0], BATCH_ROWS)])
+        out = torch.cat(
+            [encoder(tensor[i : i + BATCH_ROWS]) for i in range(0, tensor.shape[0], BATCH_ROWS)]
+        )
     return out.numpy()
 
 
@@ -99,7 +105,10 @@ def skorch_predictor(encoder, batch_size):
     from skorch import NeuralNet
 
     return NeuralNet(
-        module=encoder, criterion=torch.nn.MSELoss, batch_size=batch_size, device="cpu",
+        module=encoder,
+        criterion=torch.nn.MSELoss,
+        batch_size=batch_size,
+        device="cpu",
     ).initialize()
 
 
@@ -137,21 +146,22 @@ def throughput(args):
         net_big = skorch_predictor(encoder, BATCH_ROWS)
         net_default = skorch_predictor(encoder, 128)
         methods[init] = {
-            "bare: encoder under inference_mode, batches of 8192 (reference)":
-                lambda X, enc=encoder: bare_batches(enc, X),
-            "bare: encoder, all rows in one call":
-                lambda X, enc=encoder: bare_one_call(enc, X),
+            "bare: encoder under inference_mode, batches of 8192 (reference)": lambda X, enc=encoder: (
+                bare_batches(enc, X)
+            ),
+            "bare: encoder, all rows in one call": lambda X, enc=encoder: bare_one_call(enc, X),
             "skae: transform(X), float32 X": lambda X, ae=ae: ae.transform(X),
             "skae: transform(X), float64 X (float64 codes)": None,  # uses X64 below
-            "skorch: NeuralNet(module=encoder).predict(X), batch 8192":
-                lambda X, net=net_big: net.predict(X),
+            "skorch: NeuralNet(module=encoder).predict(X), batch 8192": lambda X, net=net_big: (
+                net.predict(X)
+            ),
         }
         if init == "random":
             methods[init]["skorch: NeuralNet(module=encoder).predict(X), batch 128 (default)"] = (
                 lambda X, net=net_default: net.predict(X)
             )
-        methods[init]["skae: transform(X), float64 X (float64 codes)"] = (
-            lambda X, ae=ae: ae.transform(X64)
+        methods[init]["skae: transform(X), float64 X (float64 codes)"] = lambda X, ae=ae: (
+            ae.transform(X64)
         )
 
     # Correctness check: every path gives the same codes.
@@ -182,19 +192,33 @@ def throughput(args):
             pairs = list(zip(times[ref_key], times[key], strict=True))
             wall_ratio = median([r[0] / t[0] for r, t in pairs])
             cpu_ratio = median([r[1] / t[1] for r, t in pairs])
-            rows.append([
-                f'init="{init}"', name, f"{n / wall:,.0f}", f"{1e3 * wall:.0f}",
-                f"{wall_ratio:.2f}", f"{n / cpu:,.0f}", f"{cpu_ratio:.2f}",
-            ])
+            rows.append(
+                [
+                    f'init="{init}"',
+                    name,
+                    f"{n / wall:,.0f}",
+                    f"{1e3 * wall:.0f}",
+                    f"{wall_ratio:.2f}",
+                    f"{n / cpu:,.0f}",
+                    f"{cpu_ratio:.2f}",
+                ]
+            )
     table = markdown_table(
-        ["model", "method", "rows/s (wall)", "ms per call", "vs bare, wall",
-         "rows per CPU-s", "vs bare, CPU"],
+        [
+            "model",
+            "method",
+            "rows/s (wall)",
+            "ms per call",
+            "vs bare, wall",
+            "rows per CPU-s",
+            "vs bare, CPU",
+        ],
         rows,
         align="llrrrrr",
     )
     info = [
         f"transform input: {n:,} x {N_FEATURES} float32 ({X.nbytes / 2**20:.0f} MiB); "
-        f"encoder {N_FEATURES}-{HIDDEN}-{CODE} (init=\"pca\" adds a {N_FEATURES}-{CODE} "
+        f'encoder {N_FEATURES}-{HIDDEN}-{CODE} (init="pca" adds a {N_FEATURES}-{CODE} '
         "linear path)",
         f"{repeats} repeats per method, interleaved; torch threads {torch.get_num_threads()}; "
         "ratios are medians of per-repeat ratios (> 1 = faster than bare)",
@@ -262,12 +286,23 @@ def memory_case(case, n_samples, epochs):
         from skae import AutoencoderTransformer
 
         AutoencoderTransformer(
-            encoding_dim=CODE, hidden_dims=(HIDDEN,), init=init, batch_size=256,
-            max_epochs=epochs, device="cpu", random_state=0,
+            encoding_dim=CODE,
+            hidden_dims=(HIDDEN,),
+            init=init,
+            batch_size=256,
+            max_epochs=epochs,
+            device="cpu",
+            random_state=0,
         ).fit(X)
     elif case == "plain-loop":
-        model = nn.Sequential(nn.Linear(N_FEATURES, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, CODE),
-                              nn.Linear(CODE, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, N_FEATURES))
+        model = nn.Sequential(
+            nn.Linear(N_FEATURES, HIDDEN),
+            nn.ReLU(),
+            nn.Linear(HIDDEN, CODE),
+            nn.Linear(CODE, HIDDEN),
+            nn.ReLU(),
+            nn.Linear(HIDDEN, N_FEATURES),
+        )
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         tensor = torch.from_numpy(X)
         for _ in range(epochs):
@@ -279,29 +314,46 @@ def memory_case(case, n_samples, epochs):
                 loss.backward()
                 opt.step()
     elif case == "skorch-default":
+
         def module():
             return nn.Sequential(
-                nn.Linear(N_FEATURES, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, CODE),
-                nn.Linear(CODE, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, N_FEATURES))
+                nn.Linear(N_FEATURES, HIDDEN),
+                nn.ReLU(),
+                nn.Linear(HIDDEN, CODE),
+                nn.Linear(CODE, HIDDEN),
+                nn.ReLU(),
+                nn.Linear(HIDDEN, N_FEATURES),
+            )
 
-        NeuralNetRegressor(module, max_epochs=epochs, batch_size=256, lr=1e-3,
-                           optimizer=torch.optim.Adam, train_split=None,
-                           iterator_train__shuffle=True, device="cpu").fit(X, X)
+        NeuralNetRegressor(
+            module,
+            max_epochs=epochs,
+            batch_size=256,
+            lr=1e-3,
+            optimizer=torch.optim.Adam,
+            train_split=None,
+            iterator_train__shuffle=True,
+            device="cpu",
+        ).fit(X, X)
     else:
         raise ValueError(case)
     seconds = time.perf_counter() - t0
     peak_after = maxrss_bytes()
-    print(json.dumps({
-        "case": case,
-        "data32": data32,
-        "input_bytes": X.nbytes,
-        "rss_before": rss_before,
-        "peak_before": peak_before,
-        "peak_after": peak_after,
-        "seconds": seconds,
-        "peak_reset": reset,
-        "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "case": case,
+                "data32": data32,
+                "input_bytes": X.nbytes,
+                "rss_before": rss_before,
+                "peak_before": peak_before,
+                "peak_after": peak_after,
+                "seconds": seconds,
+                "peak_reset": reset,
+                "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            }
+        )
+    )
 
 
 MEMORY_CASES = {
@@ -320,9 +372,19 @@ def memory(args):
     rows = []
     for case in cases:
         proc = subprocess.run(
-            [sys.executable, __file__, "--memory-case", case, "--n-samples", str(n),
-             "--epochs", str(epochs)],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                __file__,
+                "--memory-case",
+                case,
+                "--n-samples",
+                str(n),
+                "--epochs",
+                str(epochs),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             print(proc.stdout, proc.stderr, file=sys.stderr)
@@ -334,23 +396,33 @@ def memory(args):
         # ru_maxrss is a lifetime peak: if something before fit had peaked higher
         # than the fit did, the fit's own peak is hidden.
         hidden = res["peak_after"] <= res["peak_before"] and not res["peak_reset"]
-        rows.append([
-            MEMORY_CASES[case],
-            f"{res['input_bytes'] / mib:.0f}",
-            f"{res['rss_before'] / mib:.0f}",
-            f"{res['peak_after'] / mib:.0f}",
-            f"{extra / mib:.0f}",
-            f"{extra / res['data32']:.2f}" + (" (upper bound: peak hidden)" if hidden else ""),
-        ])
+        rows.append(
+            [
+                MEMORY_CASES[case],
+                f"{res['input_bytes'] / mib:.0f}",
+                f"{res['rss_before'] / mib:.0f}",
+                f"{res['peak_after'] / mib:.0f}",
+                f"{extra / mib:.0f}",
+                f"{extra / res['data32']:.2f}" + (" (upper bound: peak hidden)" if hidden else ""),
+            ]
+        )
         print(f"  memory {case}: +{extra / mib:.0f} MiB ({res['seconds']:.1f} s)", flush=True)
     table = markdown_table(
-        ["fit", "input MiB", "RSS before fit MiB", "peak RSS MiB", "peak - before MiB",
-         "(peak - before) / data as float32"],
+        [
+            "fit",
+            "input MiB",
+            "RSS before fit MiB",
+            "peak RSS MiB",
+            "peak - before MiB",
+            "(peak - before) / data as float32",
+        ],
         rows,
         align="lrrrrr",
     )
-    info = (f"{n:,} x {N_FEATURES}, {epochs} epoch(s); data as float32 = "
-            f"{n * N_FEATURES * 4 / 2**20:.0f} MiB; one fresh process per row")
+    info = (
+        f"{n:,} x {N_FEATURES}, {epochs} epoch(s); data as float32 = "
+        f"{n * N_FEATURES * 4 / 2**20:.0f} MiB; one fresh process per row"
+    )
     return info, table
 
 
@@ -377,20 +449,24 @@ def main():
         extra=info + [f"load average (1 min) at start: {load_before}, at end: {load_average()}"],
     )
     text = header + "\n### Transform throughput\n\n" + table
-    text += ("\nvs bare > 1 means faster than the bare encoder loop (float32 in, float32 "
-             "out). The goal is skae >= 0.90 (float32 input).\n"
-             "float64 X: skae validates float64, converts all of X to one float32 copy "
-             "(1x data, freshly allocated each call), encodes, and returns float64; the "
-             "bare reference is still fed float32, so this row includes the conversion.\n"
-             "skorch rows: skorch's Dataset indexes and collates rows one by one and "
-             "runs under `no_grad` rather than `inference_mode`.\n")
+    text += (
+        "\nvs bare > 1 means faster than the bare encoder loop (float32 in, float32 "
+        "out). The goal is skae >= 0.90 (float32 input).\n"
+        "float64 X: skae validates float64, converts all of X to one float32 copy "
+        "(1x data, freshly allocated each call), encodes, and returns float64; the "
+        "bare reference is still fed float32, so this row includes the conversion.\n"
+        "skorch rows: skorch's Dataset indexes and collates rows one by one and "
+        "runs under `no_grad` rather than `inference_mode`.\n"
+    )
     if not args.skip_memory:
         text += f"\n### Peak memory during fit\n\n- {mem_info}\n\n" + mem_table
-        text += ("\nRSS before fit includes the interpreter, torch and the input array "
-                 "(and a warm-up fit on 300 rows, so that one-off library buffers are not "
-                 "counted). Peak RSS is the kernel's high-water mark VmHWM, reset just "
-                 "before fit (`/proc/self/clear_refs`); `ru_maxrss` is not used because on "
-                 "Linux it inherits the parent's peak through fork + exec.\n")
+        text += (
+            "\nRSS before fit includes the interpreter, torch and the input array "
+            "(and a warm-up fit on 300 rows, so that one-off library buffers are not "
+            "counted). Peak RSS is the kernel's high-water mark VmHWM, reset just "
+            "before fit (`/proc/self/clear_refs`); `ru_maxrss` is not used because on "
+            "Linux it inherits the parent's peak through fork + exec.\n"
+        )
     write_result("bench_transform", text, quick=args.quick)
 
 
