@@ -145,10 +145,9 @@ def throughput(args):
         encoder = ae.net_.module_.encoder
         net_big = skorch_predictor(encoder, BATCH_ROWS)
         net_default = skorch_predictor(encoder, 128)
+        reference = "bare: encoder under inference_mode, batches of 8192 (reference)"
         methods[init] = {
-            "bare: encoder under inference_mode, batches of 8192 (reference)": lambda X, enc=encoder: (
-                bare_batches(enc, X)
-            ),
+            reference: lambda X, enc=encoder: bare_batches(enc, X),
             "bare: encoder, all rows in one call": lambda X, enc=encoder: bare_one_call(enc, X),
             "skae: transform(X), float32 X": lambda X, ae=ae: ae.transform(X),
             "skae: transform(X), float64 X (float64 codes)": None,  # uses X64 below
