@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_moons
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
 
 from skae import GANSampler
 from skae._marginals import MarginalMatcher
@@ -438,3 +439,20 @@ def test_rejector_pickled_before_the_floor_still_samples():
         1.0, old.ratio(proposals) / old.threshold_
     )
     assert_array_equal(kept, expected)
+
+
+def test_keyboard_interrupt_leaves_a_sampler_that_samples(moons):
+    # skorch ends training on Ctrl-C; the sampler must still finish its fit (marginal
+    # matching, rejection) and draw rows from the generator trained so far.
+    class Interrupt(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    X, y = moons
+    gan = GANSampler(max_steps=5000, callbacks=[Interrupt()], random_state=0).fit(X, y)
+    assert gan.n_iter_ == 2
+    assert gan.marginal_matcher_ is not None and gan.rejector_.active_
+    X_new, y_new = gan.sample(y=[0, 1] * 50)
+    assert X_new.shape == (100, 2) and np.isfinite(X_new).all()
+    assert_array_equal(y_new, [0, 1] * 50)
