@@ -41,6 +41,7 @@ from _common import (
     median,
     write_result,
 )
+from bench_training_speed import make_module
 
 N_FEATURES = 784
 HIDDEN = 256
@@ -282,26 +283,9 @@ def memory_case(case, n_samples, epochs):
     t0 = time.perf_counter()
     if case.startswith("skae"):
         init = "pca" if "pca" in case else "random"
-        from skae import AutoencoderTransformer
-
-        AutoencoderTransformer(
-            encoding_dim=CODE,
-            hidden_dims=(HIDDEN,),
-            init=init,
-            batch_size=256,
-            max_epochs=epochs,
-            device="cpu",
-            random_state=0,
-        ).fit(X)
+        fitted_skae(X, init, epochs=epochs, fit_rows=len(X))  # X[:len(X)] is a view
     elif case == "plain-loop":
-        model = nn.Sequential(
-            nn.Linear(N_FEATURES, HIDDEN),
-            nn.ReLU(),
-            nn.Linear(HIDDEN, CODE),
-            nn.Linear(CODE, HIDDEN),
-            nn.ReLU(),
-            nn.Linear(HIDDEN, N_FEATURES),
-        )
+        model = make_module()  # the same layers as skae's (N_FEATURES, HIDDEN, CODE)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         tensor = torch.from_numpy(X)
         for _ in range(epochs):
@@ -313,19 +297,8 @@ def memory_case(case, n_samples, epochs):
                 loss.backward()
                 opt.step()
     elif case == "skorch-default":
-
-        def module():
-            return nn.Sequential(
-                nn.Linear(N_FEATURES, HIDDEN),
-                nn.ReLU(),
-                nn.Linear(HIDDEN, CODE),
-                nn.Linear(CODE, HIDDEN),
-                nn.ReLU(),
-                nn.Linear(HIDDEN, N_FEATURES),
-            )
-
         NeuralNetRegressor(
-            module,
+            make_module,
             max_epochs=epochs,
             batch_size=256,
             lr=1e-3,
