@@ -269,10 +269,6 @@ class BaseNeuralEstimator(BaseEstimator):
             )
         return callbacks + self._extra_callbacks()
 
-    def _net_batch_size(self):
-        """Rows per batch of the skorch net (a subclass may resolve a None default)."""
-        return self.batch_size
-
     def _extra_callbacks(self):
         """Callbacks a subclass always needs (e.g. to log extra losses per epoch)."""
         return []
@@ -297,7 +293,7 @@ class BaseNeuralEstimator(BaseEstimator):
             module=module,
             criterion=criterion,
             optimizer=OPTIMIZERS[self.optimizer],
-            batch_size=self._net_batch_size(),
+            batch_size=self.batch_size,
             train_split=None,
             callbacks=callbacks,
             device=str(device),

@@ -26,14 +26,6 @@ MIN_STEPS_PER_EPOCH = 50
 WIDTH_PER_FEATURE = 4
 MIN_AUTO_WIDTH = 128
 MAX_AUTO_WIDTH = 256
-# Batch when not given: ROWS_PER_FEATURE rows per feature, within
-# [MIN_AUTO_BATCH, MAX_AUTO_BATCH]. The critic compares a batch of real rows with one
-# of generated rows, and wider rows take more of them to tell apart: on digits' 64
-# pixels 1000 rows beat 500; below 500, breast cancer's 30 features and the balance
-# between the 2D grid's 25 modes lost (see benchmarks/).
-ROWS_PER_FEATURE = 16
-MIN_AUTO_BATCH = 500
-MAX_AUTO_BATCH = 1024
 
 
 class GANSampler(BaseNeuralEstimator):
@@ -142,21 +134,12 @@ class GANSampler(BaseNeuralEstimator):
         rounds). This removes rows off the data, such as those a generator puts
         between thin modes. Skipped for fewer than 50 rows.
 
-    batch_size : int or None, default=None
-        Rows per gradient step (capped at the number of rows), cut to a whole
-        number of ``pac`` packs. None grows the batch with the data's width:
-        sixteen rows per feature, at least 500 and at most 1024 (500 up to 31
-        features, 1024 from 64 on). A critic needs more rows to tell wider rows
-        apart: on the 64 pixels of digits 1000 rows gave more faithful samples
-        than 500 on 6 of 8 seeds and as faithful on the other two (two-sample
-        AUC 0.011 lower on average), at 1.2-1.4x the fit time; fewer than 500
-        rows lost fidelity on breast cancer's 30 features and balance between
-        the 25 modes of the 2D grid (see benchmarks/).
-
     {
         common_params_doc(
-            exclude=("max_epochs", "batch_size", "accumulation_steps"),
+            exclude=("max_epochs", "accumulation_steps"),
+            batch_size=500,
             lr=0.01,
+            batch_size_note=", cut to a whole number of ``pac`` packs",
         )
     }
 
@@ -233,7 +216,6 @@ class GANSampler(BaseNeuralEstimator):
         "lr_decay": [Options("constant", "cosine")],
         "match_marginals": [Boolean()],
         "rejection_sampling": [Boolean()],
-        "batch_size": [Options(None), Interval(Integral, 1, None)],
     }
 
     def __init__(
@@ -253,7 +235,7 @@ class GANSampler(BaseNeuralEstimator):
         lr_decay: str = "cosine",
         match_marginals: bool = True,
         rejection_sampling: bool = True,
-        batch_size: int | None = None,
+        batch_size: int = 500,
         lr: float = 1e-2,
         optimizer: str = "adam",
         momentum: float = 0.9,
@@ -361,7 +343,7 @@ class GANSampler(BaseNeuralEstimator):
         n_train = X.shape[0]
         if self.early_stopping:
             n_train -= max(1, round(self.validation_fraction * n_train))
-        batch = min(self._auto_batch_size(), n_train)
+        batch = min(self.batch_size, n_train)
         self._batch_rows = batch
         steps_per_epoch = min(
             self.max_steps, max(MIN_STEPS_PER_EPOCH, math.ceil(n_train / batch / self.n_critic))
@@ -483,15 +465,6 @@ class GANSampler(BaseNeuralEstimator):
             lr_decay=self.lr_decay,
             batches_per_epoch=self._batches_per_epoch,
         )
-
-    def _net_batch_size(self):
-        return self._batch_rows
-
-    def _auto_batch_size(self):
-        """``batch_size``, or for None one sized to the number of features."""
-        if self.batch_size is not None:
-            return self.batch_size
-        return min(MAX_AUTO_BATCH, max(MIN_AUTO_BATCH, ROWS_PER_FEATURE * self.n_features_in_))
 
     def _hidden_dims(self, dims):
         """``dims``, or for None two layers sized to the number of features."""

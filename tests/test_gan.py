@@ -136,7 +136,6 @@ def test_fit_resample_needs_y(moons):
         ({"match_marginals": 1}, "'match_marginals' parameter"),
         ({"generator_hidden_dims": (64, 0)}, "'generator_hidden_dims' parameter"),
         ({"discriminator_hidden_dims": "auto"}, "'discriminator_hidden_dims' parameter"),
-        ({"batch_size": 0}, "'batch_size' parameter"),
     ],
 )
 def test_invalid_parameters(moons, params, match):
@@ -157,39 +156,6 @@ def test_default_hidden_widths_grow_with_the_features(n_features, width):
     module = GANSampler(max_steps=1, random_state=0).fit(X).net_.module_
     assert _hidden_widths(module.generator) == (width, width)
     assert _hidden_widths(module.critic) == (width, width)
-
-
-@pytest.mark.parametrize(
-    "n_rows, n_features, batch_size, rows_per_batch",
-    [
-        (1100, 2, None, 500),
-        (1100, 31, None, 500),
-        (1100, 40, None, 640),
-        (1100, 64, None, 1024),
-        (1100, 100, None, 1024),
-        (300, 64, None, 300),
-        (1100, 64, 64, 64),
-    ],
-)
-def test_default_batch_grows_with_the_features(n_rows, n_features, batch_size, rows_per_batch):
-    seen = []
-
-    class BatchRows(Callback):
-        def on_batch_begin(self, net, batch=None, training=None, **kwargs):
-            if training:
-                seen.append(len(batch[0]))
-
-    X = np.random.default_rng(0).normal(size=(n_rows, n_features))
-    GANSampler(
-        batch_size=batch_size,
-        max_steps=1,
-        match_marginals=False,
-        rejection_sampling=False,
-        callbacks=[BatchRows()],
-        random_state=0,
-    ).fit(X)
-    # A pass over the rows ends with what is left of them (1100 - 1024 = 76 rows).
-    assert seen[0] == max(seen) == rows_per_batch
 
 
 def test_given_hidden_widths_are_used(moons):
