@@ -46,6 +46,8 @@ from bench_training_speed import make_module
 N_FEATURES = 784
 HIDDEN = 256
 CODE = 64
+# The method every other one is compared with.
+REFERENCE = "bare: encoder under inference_mode, batches of 8192 (reference)"
 BATCH_ROWS = 8192
 
 
@@ -146,9 +148,8 @@ def throughput(args):
         encoder = ae.net_.module_.encoder
         net_big = skorch_predictor(encoder, BATCH_ROWS)
         net_default = skorch_predictor(encoder, 128)
-        reference = "bare: encoder under inference_mode, batches of 8192 (reference)"
         methods[init] = {
-            reference: lambda X, enc=encoder: bare_batches(enc, X),
+            REFERENCE: lambda X, enc=encoder: bare_batches(enc, X),
             "bare: encoder, all rows in one call": lambda X, enc=encoder: bare_one_call(enc, X),
             "skae: transform(X), float32 X": lambda X, ae=ae: ae.transform(X),
             "skae: transform(X), float64 X (float64 codes)": None,  # uses X64 below
@@ -184,7 +185,7 @@ def throughput(args):
 
     rows = []
     for init in methods:
-        ref_key = (init, next(iter(methods[init])))
+        ref_key = (init, REFERENCE)
         for name in methods[init]:
             key = (init, name)
             wall = median([w for w, _ in times[key]])
