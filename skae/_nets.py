@@ -398,16 +398,32 @@ class GANNet(SliceNet):
         # its own; their parameters are disjoint, so one backward pass and one step
         # on the summed loss give each exactly its own update (gradient clipping, if
         # asked for, then sees their joint norm).
-        self.optimizer_ = self.optimizer(self._critic_side().parameters(), **kwargs)
-        self.generator_optimizer_ = self.optimizer(self.module_.generator.parameters(), **kwargs)
+        critic, generator = self._players()
+        self.optimizer_ = self.optimizer([p for _, p in critic], **kwargs)
+        self.generator_optimizer_ = self.optimizer([p for _, p in generator], **kwargs)
         return self
 
-    def _critic_side(self):
-        """The modules ``optimizer_`` trains: the critic and the label classifier."""
-        modules = [self.module_.critic]
-        if self.module_.classifier is not None:
-            modules.append(self.module_.classifier)
-        return nn.ModuleList(modules)
+    def _players(self):
+        """``(critic_side, generator)``: the named parameters each optimizer trains.
+
+        The critic side is the critic and the label classifier. Listed once per
+        fit rather than walked in the module tree at every step (see ``_update``).
+        """
+        named = list(self.module_.named_parameters())
+        critic = [(n, p) for n, p in named if n.startswith(("critic.", "classifier."))]
+        generator = [(n, p) for n, p in named if n.startswith("generator.")]
+        return critic, generator
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        self.players_ = self._players()
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # References into ``module_``, which skorch pickles on its own: unpickled,
+        # they would point at copies. Rebuilt at the next fit.
+        state.pop("players_", None)
+        return state
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         # The schedule spans this call's batches, so a warm-started fit decays anew.
@@ -455,12 +471,14 @@ class GANNet(SliceNet):
         y = None if y is None else y[:n]
         return real[:n], y, self._onehot(y), n
 
-    def _update(self, loss, optimizer, player, batch):
-        """One step of ``optimizer`` on ``loss`` for ``player`` (a submodule): the
-        critic, generator and label classifier each step on their own loss."""
+    def _update(self, loss, optimizer, named_parameters, batch):
+        """One step of ``optimizer`` on ``loss`` for one player's parameters: the
+        critic side and the generator each step on their own loss. Gradients
+        reach only these parameters (``backward(inputs=...)``), so the other
+        player's weights need not be frozen for the pass."""
         optimizer.zero_grad(set_to_none=True)
-        self.grad_scaler_.scale(loss).backward()
-        self.step_optimizers([optimizer], list(player.named_parameters()), batch=batch)
+        self.grad_scaler_.scale(loss).backward(inputs=[p for _, p in named_parameters])
+        self.step_optimizers([optimizer], named_parameters, batch=batch)
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
@@ -485,21 +503,18 @@ class GANNet(SliceNet):
         if labelled:
             with self.autocast():
                 step_loss = loss + nn.functional.cross_entropy(self.module_.classifier(real), y)
-        self._update(step_loss, self.optimizer_, self._critic_side(), batch)
+        critic_side, generator = self.players_
+        self._update(step_loss, self.optimizer_, critic_side, batch)
 
         self.critic_steps_ += 1
         if self.critic_steps_ % self.n_critic == 0:
-            self.module_.critic.requires_grad_(False)
             with self.autocast():
                 fake = self._fake(onehot, n)
                 g_loss = generator_loss(self.loss, self.module_.criticise(fake, onehot))
                 if labelled and self.label_loss > 0:
-                    self.module_.classifier.requires_grad_(False)
                     label_loss = nn.functional.cross_entropy(self.module_.classifier(fake), y)
                     g_loss = g_loss + self.label_loss * label_loss
-                    self.module_.classifier.requires_grad_(True)
-            self._update(g_loss, self.generator_optimizer_, self.module_.generator, batch)
-            self.module_.critic.requires_grad_(True)
+            self._update(g_loss, self.generator_optimizer_, generator, batch)
             self.module_.update_ema(self.ema_decay, self.critic_steps_ // self.n_critic)
             self.history.record_batch("generator_loss", g_loss.item())
         self.history.record_batch("critic_loss", loss.item())
