@@ -16,9 +16,22 @@ On digits the first pass took the two-sample AUC from 0.73 to 0.67 (see
 benchmarks/). Each pass is monotone along its axes, so the generator's ranks, and
 with them what it learned beyond second moments, are kept as far as the data's
 marginals allow.
+
+A class's distribution is rarely one blob (a digit is written in a few distinct
+ways), and one set of axes for the whole class sees only its average shape. So
+the two passes are then repeated locally: the class's real rows are split by
+k-means into clusters of at least ``ROWS_PER_CLUSTER`` rows, every generated row
+goes to the cluster of its nearest centre, and each cluster's generated rows get
+that cluster's marginals along its own axes and features. Which cluster a row
+falls in is left to the generator, so the clusters' shares stay as it learned
+them; a last pass along the features of the whole class restores the class's
+marginals, which shares slightly off would shift. On digits (126 rows a class,
+two clusters each) the local passes took the two-sample AUC from 0.70 to 0.67 on
+4 seeds, and on the 2D ring the high-quality share from 98.0% to 98.6%.
 """
 
 import numpy as np
+from sklearn.cluster import KMeans
 
 # Generated rows per class that estimate the generator's marginals: enough for a
 # smooth distribution function at N_QUANTILES points, cheap to draw; fewer (down
@@ -35,16 +48,23 @@ MIN_ROWS = 50
 # fewer rows than features, has fewer), else the leading ones, which keeps wide
 # tables (images of thousands of pixels) cheap.
 MAX_AXES = 256
+# Local matching: clusters per class of at least this many real rows (empirical
+# marginals of fewer rows are too coarse; on digits, 126 rows a class, two
+# clusters of 63 beat three of 42), and at most MAX_CLUSTERS of them.
+ROWS_PER_CLUSTER = 60
+MAX_CLUSTERS = 4
 
 
 class MarginalMatcher:
     """Fitted on real rows and on rows drawn from the generator (each with optional
     label codes), ``transform(rows, codes)`` maps generated rows of every class onto
-    that class's real marginals, along its principal axes and then each feature."""
+    that class's real marginals, along its principal axes and then each feature,
+    first for the whole class and then within each of its clusters."""
 
     def fit(self, real, real_codes, generate):
         """``generate(codes, n)`` draws ``n`` rows for the label codes (None: unconditional)."""
         self.maps_ = {}
+        self.local_maps_ = {}
         groups = [None] if real_codes is None else np.unique(real_codes)
         budget = MAX_REFERENCE_VALUES // (len(groups) * real.shape[1])
         n_reference = max(MIN_REFERENCE_ROWS, min(REFERENCE_ROWS, budget))
@@ -54,20 +74,86 @@ class MarginalMatcher:
                 continue
             codes = None if code is None else np.full(n_reference, code)
             generated = generate(codes, n_reference)
-            axes = _principal_axes(rows)
-            on_axes = _QuantileMap(generated @ axes, rows @ axes)
-            generated = _move_along(generated, axes, on_axes)
-            self.maps_[code] = (axes, on_axes, _QuantileMap(generated, rows))
+            self.maps_[code], moved = _fit_passes(generated, rows)
+            n_clusters = min(MAX_CLUSTERS, len(rows) // ROWS_PER_CLUSTER)
+            if n_clusters > 1:
+                on_features = self.maps_[code][2]
+                self.local_maps_[code] = _LocalMaps(on_features(moved), rows, n_clusters)
         return self
 
     def transform(self, rows, codes):
         rows = rows.copy()
-        for code, (axes, on_axes, on_features) in self.maps_.items():
+        for code, passes in self.maps_.items():
             mask = slice(None) if code is None else codes == code
             if code is not None and not mask.any():
                 continue
-            rows[mask] = on_features(_move_along(rows[mask], axes, on_axes))
+            rows[mask] = _apply_passes(rows[mask], *passes)
+            if code in self.local_maps_:
+                rows[mask] = self.local_maps_[code](rows[mask])
         return rows
+
+    def __setstate__(self, state):
+        # Matchers pickled before local matching map each class as a whole.
+        state.setdefault("local_maps_", {})
+        self.__dict__.update(state)
+
+
+class _LocalMaps:
+    """The two passes within each k-means cluster of a class's real rows (a
+    generated row takes the maps of the cluster whose centre is nearest), then a
+    pass along the features of the whole class."""
+
+    def __init__(self, generated, real, n_clusters):
+        kmeans = KMeans(n_clusters, n_init=3, random_state=0).fit(real)
+        self.centres = kmeans.cluster_centers_
+        self.maps = {}
+        assigned = self._nearest(generated)
+        matched = generated.copy()
+        for k in range(n_clusters):
+            cluster = real[kmeans.labels_ == k]
+            mine = assigned == k
+            # k-means may leave a cluster small, and the generator may rarely reach
+            # one: such a cluster keeps the class-wide maps only.
+            if len(cluster) >= MIN_ROWS and mine.sum() >= MIN_ROWS:
+                self.maps[k], moved = _fit_passes(generated[mine], cluster)
+                matched[mine] = self.maps[k][2](moved)
+        # The clusters' shares are the generator's, so the class's marginals are
+        # now a mixture slightly off the real ones; a last pass along the features
+        # gives them back exactly.
+        self.on_features = _QuantileMap(matched, real)
+
+    def _nearest(self, rows):
+        distances = (
+            (rows**2).sum(axis=1)[:, None]
+            - 2 * rows @ self.centres.T
+            + (self.centres**2).sum(axis=1)[None, :]
+        )
+        return distances.argmin(axis=1)
+
+    def _within_clusters(self, rows):
+        rows = rows.copy()
+        assigned = self._nearest(rows)
+        for k, passes in self.maps.items():
+            mask = assigned == k
+            if mask.any():
+                rows[mask] = _apply_passes(rows[mask], *passes)
+        return rows
+
+    def __call__(self, rows):
+        return self.on_features(self._within_clusters(rows))
+
+
+def _fit_passes(generated, real):
+    """``(axes, map along axes, map along features)`` taking ``generated`` onto
+    ``real``, and ``generated`` moved along the axes (the features' map's input)."""
+    axes = _principal_axes(real)
+    on_axes = _QuantileMap(generated @ axes, real @ axes)
+    moved = _move_along(generated, axes, on_axes)
+    return (axes, on_axes, _QuantileMap(moved, real)), moved
+
+
+def _apply_passes(rows, axes, on_axes, on_features):
+    return on_features(_move_along(rows, axes, on_axes))
 
 
 class _QuantileMap:

@@ -3,7 +3,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy.stats import ks_2samp
 from sklearn.base import clone
 from sklearn.datasets import make_moons
@@ -12,6 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
 from skae import GANSampler
+from skae import _marginals
 from skae._marginals import MarginalMatcher
 from skae._rejection import RatioRejector
 from skae.metrics import c2st_auc, mode_coverage, tstr_score
@@ -366,6 +367,52 @@ def test_marginal_matching_restores_spread_along_principal_axes():
     for j in range(2):
         assert ks_2samp(matched[:, j], real[codes == 0, j]).statistic < 0.06
     assert_array_equal(matcher.transform(rows, np.ones(2000, dtype=int)), rows)
+
+
+@pytest.mark.parametrize("local", [True, False])
+def test_marginal_matching_gives_each_cluster_of_a_class_its_shape(local, monkeypatch):
+    # One class, two blobs of different shapes: wide and flat on the left, narrow and
+    # tall on the right. The generator has both blobs round. Class-wide maps can
+    # only give both blobs the pooled spread; the local pass, within k-means
+    # clusters of the class, gives each blob its own.
+    if not local:
+        monkeypatch.setattr(_marginals, "MAX_CLUSTERS", 1)
+    rng = np.random.RandomState(0)
+    left = rng.normal([-4, 0], [1.0, 0.2], size=(300, 2))
+    right = rng.normal([4, 0], [0.2, 1.0], size=(300, 2))
+    real = np.vstack([left, right])
+
+    def generate(codes, n):
+        centres = np.where(rng.uniform(size=(n, 1)) < 0.5, -4.0, 4.0)
+        return np.hstack([centres, np.zeros((n, 1))]) + rng.normal(0, 0.5, (n, 2))
+
+    matcher = MarginalMatcher().fit(real, np.zeros(600, dtype=int), generate)
+    matched = matcher.transform(generate(None, 4000), np.zeros(4000, dtype=int))
+    on_left = matched[:, 0] < 0
+    spread_left = matched[on_left].std(axis=0)
+    spread_right = matched[~on_left].std(axis=0)
+    assert len(matcher.local_maps_) == int(local)
+    if local:
+        assert_allclose(spread_left, [1.0, 0.2], rtol=0.15)
+        assert_allclose(spread_right, [0.2, 1.0], rtol=0.15)
+    else:
+        # The pooled vertical spread, about 0.7, on both sides.
+        assert spread_left[1] > 0.5 and spread_right[1] < 0.85
+
+
+def test_matcher_pickled_before_local_matching_maps_classes_as_a_whole():
+    # A matcher pickled by the release before the local pass has no ``local_maps_``:
+    # it must load and map each class with its class-wide maps, as it did then.
+    rng = np.random.RandomState(0)
+    real = rng.normal(size=(600, 3))
+    matcher = MarginalMatcher().fit(
+        real, np.zeros(600, dtype=int), lambda codes, n: rng.normal(1, 2, (n, 3))
+    )
+    del matcher.local_maps_
+    old = pickle.loads(pickle.dumps(matcher))
+    rows = rng.normal(1, 2, (500, 3))
+    expected = _marginals._apply_passes(rows, *old.maps_[0])
+    assert_array_equal(old.transform(rows, np.zeros(500, dtype=int)), expected)
 
 
 def test_marginal_matching_draws_fewer_reference_rows_for_wide_tables():
