@@ -118,11 +118,15 @@ class GANSampler(BaseNeuralEstimator):
         with ``F_gen`` estimated on 10,000 generated rows per class (fewer for many
         classes of wide rows). The pass along the principal axes gives the data's
         spread in every direction, correlations included; the pass along the
-        features gives each feature the data's marginal distribution. Both maps are
-        monotone along their axes, so the generator's ranks, and with them the
-        structure it learned beyond variances, are kept. Samples of real tables get
-        clearly harder to tell from real rows (see benchmarks/). Classes with
-        fewer than 50 rows are left as generated.
+        features gives each feature the data's marginal distribution. The two
+        passes are then repeated within clusters of each class (k-means on its
+        real rows, at least 60 rows and at most 4 clusters; a row takes the maps of
+        its nearest cluster), which gives each way of being that class its own
+        shape, and a last pass along the features restores the class's marginals.
+        All maps are monotone along their axes, so the generator's ranks, and with
+        them the structure it learned beyond variances, are kept. Samples of real
+        tables get clearly harder to tell from real rows (see benchmarks/).
+        Classes with fewer than 50 rows are left as generated.
 
     rejection_sampling : bool, default=True
         Discriminator rejection sampling: after training, a gradient-boosting

@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -398,6 +399,20 @@ def test_marginal_matching_gives_each_cluster_of_a_class_its_shape(local, monkey
     else:
         # The pooled vertical spread, about 0.7, on both sides.
         assert spread_left[1] > 0.5 and spread_right[1] < 0.85
+
+
+def test_marginal_matching_of_a_class_of_identical_rows_warns_nothing():
+    # k-means finds one distinct cluster where two were asked for: no
+    # ConvergenceWarning reaches the user, and the class maps onto its one row.
+    rng = np.random.RandomState(0)
+    real = np.tile([[1.0, 2.0]], (150, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        matcher = MarginalMatcher().fit(
+            real, np.zeros(150, dtype=int), lambda codes, n: rng.normal(size=(n, 2))
+        )
+    matched = matcher.transform(rng.normal(size=(50, 2)), np.zeros(50, dtype=int))
+    assert_allclose(matched, np.tile([[1.0, 2.0]], (50, 1)))
 
 
 def test_matcher_pickled_before_local_matching_maps_classes_as_a_whole():
