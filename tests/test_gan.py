@@ -12,8 +12,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
-from skae import GANSampler
-from skae import _marginals
+from skae import GANSampler, _marginals
 from skae._marginals import MarginalMatcher
 from skae._rejection import RatioRejector
 from skae.metrics import c2st_auc, mode_coverage, tstr_score
