@@ -20,15 +20,16 @@ marginals allow.
 A class's distribution is rarely one blob (a digit is written in a few distinct
 ways), and one set of axes for the whole class sees only its average shape. So
 the two passes are then repeated locally: the class's real rows are split by
-k-means into clusters of at least ``ROWS_PER_CLUSTER`` rows, every generated row
-goes to the cluster of its nearest centre, and each cluster's generated rows get
-that cluster's marginals along its own axes and features. Which cluster a row
-falls in is left to the generator, so the clusters' shares stay as it learned
-them; a last pass along the features of the whole class restores the class's
-marginals, which shares slightly off would shift. On digits (126 rows a class,
-two clusters each) the local passes took the two-sample AUC of four fitted
-generators from 0.70 to 0.65, and on the 2D ring (one class, four clusters) the
-high-quality share from 98.0% to 98.3% (see benchmarks/).
+k-means into clusters of at least ``ROWS_PER_CLUSTER`` rows (fewer clusters, or
+none, where many classes of wide rows would make the fitted maps large), every
+generated row goes to the cluster of its nearest centre, and each cluster's
+generated rows get that cluster's marginals along its own axes and features.
+Which cluster a row falls in is left to the generator, so the clusters' shares
+stay as it learned them; a last pass along the features of the whole class
+restores the class's marginals, which shares slightly off would shift. On digits
+(126 rows a class, two clusters each) the local passes took the two-sample AUC
+of four fitted generators from 0.70 to 0.65, and on the 2D ring (one class, four
+clusters) the high-quality share from 98.0% to 98.3% (see benchmarks/).
 """
 
 import warnings
@@ -57,6 +58,11 @@ MAX_AXES = 256
 # clusters of 63 beat three of 42), and at most MAX_CLUSTERS of them.
 ROWS_PER_CLUSTER = 60
 MAX_CLUSTERS = 4
+# Each cluster keeps quantile tables of every feature, about 20 KB a feature, in
+# the fitted sampler: classes x clusters x features stays within this budget
+# (digits, 10 x 2 x 64, is well inside; 10 classes of 784 pixels get no local
+# pass, which would have grown the pickle fourfold and the fit by a minute).
+MAX_LOCAL_COLUMNS = 2_000
 
 
 class MarginalMatcher:
@@ -72,6 +78,7 @@ class MarginalMatcher:
         groups = [None] if real_codes is None else np.unique(real_codes)
         budget = MAX_REFERENCE_VALUES // (len(groups) * real.shape[1])
         n_reference = max(MIN_REFERENCE_ROWS, min(REFERENCE_ROWS, budget))
+        max_clusters = min(MAX_CLUSTERS, MAX_LOCAL_COLUMNS // (len(groups) * real.shape[1]))
         for code in groups:
             rows = real if code is None else real[real_codes == code]
             if len(rows) < MIN_ROWS:
@@ -79,7 +86,7 @@ class MarginalMatcher:
             codes = None if code is None else np.full(n_reference, code)
             generated = generate(codes, n_reference)
             self.maps_[code], moved = _fit_passes(generated, rows)
-            n_clusters = min(MAX_CLUSTERS, len(rows) // ROWS_PER_CLUSTER)
+            n_clusters = min(max_clusters, len(rows) // ROWS_PER_CLUSTER)
             if n_clusters > 1:
                 on_features = self.maps_[code][2]
                 self.local_maps_[code] = _LocalMaps(on_features(moved), rows, n_clusters)

@@ -444,6 +444,22 @@ def test_marginal_matching_draws_fewer_reference_rows_for_wide_tables():
     assert drawn == [4_000, 4_000]
 
 
+def test_local_matching_stays_within_its_size_budget():
+    # Every cluster keeps quantile tables of every feature. 10 classes of 64 columns
+    # fit the budget of 2,000 class-cluster-columns with 2 clusters each (their
+    # 130 rows allow no more); 10 classes of 210 columns get no local pass at all.
+    rng = np.random.RandomState(0)
+    codes = np.repeat(np.arange(10), 130)
+    for n_features, clusters in [(64, 2), (210, 0)]:
+        matcher = MarginalMatcher().fit(
+            rng.normal(size=(1300, n_features)),
+            codes,
+            lambda c, n, d=n_features: rng.normal(size=(n, d)),
+        )
+        sizes = {len(local.centres) for local in matcher.local_maps_.values()}
+        assert sizes == ({clusters} if clusters else set())
+
+
 def test_samples_keep_the_correlation_between_columns():
     # Six columns with correlation 0.9, shifted by class. Sampling each column on its
     # own (here: shuffling real columns independently) keeps every marginal and is
