@@ -76,9 +76,9 @@ class MarginalMatcher:
         self.maps_ = {}
         self.local_maps_ = {}
         groups = [None] if real_codes is None else np.unique(real_codes)
-        budget = MAX_REFERENCE_VALUES // (len(groups) * real.shape[1])
-        n_reference = max(MIN_REFERENCE_ROWS, min(REFERENCE_ROWS, budget))
-        max_clusters = min(MAX_CLUSTERS, MAX_LOCAL_COLUMNS // (len(groups) * real.shape[1]))
+        columns = len(groups) * real.shape[1]  # what both size budgets are shared by
+        n_reference = max(MIN_REFERENCE_ROWS, min(REFERENCE_ROWS, MAX_REFERENCE_VALUES // columns))
+        max_clusters = min(MAX_CLUSTERS, MAX_LOCAL_COLUMNS // columns)
         for code in groups:
             rows = real if code is None else real[real_codes == code]
             if len(rows) < MIN_ROWS:
@@ -138,6 +138,8 @@ class _LocalMaps:
         self.on_features = _QuantileMap(matched, real)
 
     def _nearest(self, rows):
+        # Not ``KMeans.predict``: it needs rows of the centres' dtype, and the
+        # centres come from the float32 training rows, generated rows are float64.
         distances = (
             (rows**2).sum(axis=1)[:, None]
             - 2 * rows @ self.centres.T
