@@ -7,6 +7,8 @@ from torch import nn
 
 # Hidden width of the GAN's auxiliary label classifier.
 CLASSIFIER_WIDTH = 128
+# Critic layers whose input gradient GAN.critic_input_gradient builds in closed form.
+PIECEWISE_LINEAR = (nn.Linear, nn.ReLU, nn.LeakyReLU)
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -258,6 +260,48 @@ class GAN(nn.Module):
         """One score per pack of ``pac`` consecutive rows (``len(x)`` divisible by it)."""
         packed = self._with_labels(x, onehot).reshape(x.shape[0] // self.pac, -1)
         return self.critic(packed).squeeze(1)
+
+    def critic_input_gradient(self, x, onehot=None):
+        """Gradient of each pack's score with respect to its rows of ``x`` (labels
+        left out): shape ``(len(x) // pac, pac * n_features)``, differentiable in
+        the critic's weights, for the gradient penalty.
+
+        A critic of linear layers and (leaky) ReLUs is piecewise linear, so its
+        gradient at ``x`` is its weight matrices chained through the activations'
+        slopes at ``x``, slopes that do not move with the weights. Built so, the
+        penalty's step takes one backward pass, where differentiating autograd's
+        gradient takes a second-order pass through the whole critic (the same
+        values, 1.3-1.5x slower). Other critics fall back to autograd.
+        """
+        packs = x.shape[0] // self.pac
+        if not all(isinstance(layer, PIECEWISE_LINEAR) for layer in self.critic):
+            x = x.detach().requires_grad_(True)
+            scores = self.criticise(x, onehot)
+            (grad,) = torch.autograd.grad(scores.sum(), x, create_graph=True)
+            return grad.reshape(packs, -1)
+        inputs = []  # of each activation, where it sets the slope
+        with torch.no_grad():
+            hidden = self._with_labels(x, onehot).reshape(packs, -1)
+            for layer in self.critic:
+                if not isinstance(layer, nn.Linear):
+                    inputs.append((layer, hidden))
+                hidden = layer(hidden)
+        linears = [layer for layer in self.critic if isinstance(layer, nn.Linear)]
+        grad = linears[-1].weight.expand(packs, -1)
+        for linear, (activation, hidden) in zip(
+            reversed(linears[:-1]), reversed(inputs), strict=True
+        ):
+            # The kernels autograd's own backward pass uses (a comparison with
+            # torch.where costs 5x more on CPU).
+            if isinstance(activation, nn.ReLU):
+                grad = torch.ops.aten.threshold_backward(grad, hidden, 0)
+            else:
+                grad = torch.ops.aten.leaky_relu_backward(
+                    grad, hidden, activation.negative_slope, False
+                )
+            grad = grad @ linear.weight
+        # Each packed row is pac blocks of [features, one-hot label]; keep the features.
+        return grad.reshape(packs, self.pac, -1)[:, :, : x.shape[1]].reshape(packs, -1)
 
     def update_ema(self, decay, step):
         update_ema(self.generator_ema, self.generator, decay, step)

@@ -14,6 +14,7 @@ from skorch.callbacks import Callback
 
 from skae import GANSampler, _marginals
 from skae._marginals import MarginalMatcher
+from skae._modules import GAN
 from skae._rejection import RatioRejector
 from skae.metrics import c2st_auc, mode_coverage, tstr_score
 
@@ -266,6 +267,35 @@ def test_cosine_lr_decay_ends_near_zero_and_restarts_on_warm_start(moons):
     assert 0 < gan.net_.optimizer_.param_groups[0]["lr"] < 0.01 * 1e-3
     constant = GANSampler(max_steps=20, lr=1e-3, lr_decay="constant", random_state=0).fit(X)
     assert constant.net_.optimizer_.param_groups[0]["lr"] == 1e-3
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "relu", "elu"])
+@pytest.mark.parametrize(
+    ("n_classes", "pac", "hidden"), [(3, 2, (16, 8)), (0, 1, (16,)), (2, 4, ())]
+)
+def test_critic_input_gradient_equals_autograds(activation, n_classes, pac, hidden):
+    # The penalty's closed-form gradient (ELU: autograd's fallback) must match
+    # differentiating the critic, in value and in what it passes to the weights.
+    torch.manual_seed(0)
+    gan = GAN(5, 4, (8,), hidden, n_classes=n_classes, pac=pac, critic_activation=activation)
+    x = torch.randn(24, 5)
+    onehot = None
+    if n_classes:
+        onehot = torch.nn.functional.one_hot(torch.arange(24) % n_classes, n_classes).float()
+    rows = x.clone().requires_grad_(True)
+    (expected,) = torch.autograd.grad(gan.criticise(rows, onehot).sum(), rows, create_graph=True)
+    expected = expected.reshape(24 // pac, 5 * pac)
+    got = gan.critic_input_gradient(x, onehot)
+    assert got.shape == expected.shape
+    torch.testing.assert_close(got, expected)
+    weights = list(gan.critic.parameters())
+
+    def weight_grads(grad):
+        penalty = ((grad.norm(dim=1) - 1) ** 2).mean()
+        return torch.autograd.grad(penalty, weights, allow_unused=True, materialize_grads=True)
+
+    for a, b in zip(weight_grads(got), weight_grads(expected), strict=True):
+        torch.testing.assert_close(a, b)
 
 
 def test_label_loss_trains_a_classifier_the_generator_obeys():
