@@ -37,6 +37,7 @@ import warnings
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import pairwise_distances_argmin
 
 # Generated rows per class that estimate the generator's marginals: enough for a
 # smooth distribution function at N_QUANTILES points, cheap to draw; fewer (down
@@ -140,12 +141,7 @@ class _LocalMaps:
     def _nearest(self, rows):
         # Not ``KMeans.predict``: it needs rows of the centres' dtype, and the
         # centres come from the float32 training rows, generated rows are float64.
-        distances = (
-            (rows**2).sum(axis=1)[:, None]
-            - 2 * rows @ self.centres.T
-            + (self.centres**2).sum(axis=1)[None, :]
-        )
-        return distances.argmin(axis=1)
+        return pairwise_distances_argmin(rows, self.centres)
 
     def _within_clusters(self, rows):
         rows = rows.copy()
