@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import GradientNormClipping
 from skorch.utils import noop
 
@@ -17,6 +17,7 @@ from ._data import RandomSplit, float32_rows, make_dataset, open_array
 from ._distributed import DISTRIBUTED_NETS, make_accelerator, make_history, to_single_process
 from ._nets import ValidationEarlyStopping, autocast
 from ._params import Anything, Boolean, Interval, Options
+from ._table import TableCodec, frame_spec
 
 # Rows per forward pass in transform/predict/sample: large enough to amortise the
 # per-call overhead, small enough to keep activations modest.
@@ -207,17 +208,40 @@ class BaseNeuralEstimator(BaseEstimator):
     # The HF accelerate ``Accelerator`` while a ``strategy="ddp"`` fit runs.
     _accelerator = None
 
-    def _validate_X(self, X, *, reset):
-        """Check ``X`` with sklearn and return it as a 2-D float32/float64 array; a
-        path to a ``.npy`` file is opened as a memmap, not read into memory."""
-        return validate_data(
-            self,
-            open_array(X),
-            reset=reset,
-            accept_sparse=False,
-            dtype=[np.float32, np.float64],
-            ensure_min_samples=1,
-        )
+    # How the table codec scales numeric columns (see ``TableCodec``'s ``scaling``).
+    _table_scaling = "auto"
+
+    def _make_codec(self):
+        return TableCodec(self._table_scaling)
+
+    def _check_table(self, X, *, reset, min_samples=1):
+        """``X`` checked as scikit-learn checks input (2-D, enough rows, not sparse,
+        feature names and count), with its columns left as they are for the codec;
+        a path to a ``.npy`` file opens as a memmap, not read into memory."""
+        X = open_array(X)
+        if frame_spec(X) is None:
+            # sklearn's own errors for 1-D, 3-D, sparse, empty or complex input.
+            X = check_array(X, dtype=None, ensure_all_finite=False, ensure_min_samples=min_samples)
+        elif X.shape[0] < min_samples:
+            raise ValueError(
+                f"Found array with {X.shape[0]} sample(s) (shape={X.shape}) while a "
+                f"minimum of {min_samples} is required."
+            )
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        return X
+
+    def _validate_X(self, X, *, reset, min_samples=1, rng=None):
+        """Check ``X`` and return its model matrix (see :class:`~skae._table.TableCodec`).
+
+        ``X`` may be an array, an object array or a DataFrame with categorical
+        columns and gaps; ``reset=True`` (fit) learns its columns. A complete
+        numeric array passes through as a float32 or float64 array, uncopied.
+        """
+        X = self._check_table(X, reset=reset, min_samples=min_samples)
+        if reset:
+            self.table_codec_ = self._make_codec()
+            return self.table_codec_.fit_transform(X, rng=rng)
+        return self.table_codec_.transform(X, rng=rng)
 
     def _check_fit_size(self, n_samples):
         if getattr(self, "batch_norm", False) and n_samples < 2:
@@ -391,6 +415,7 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        # Gaps are modelled (a missing indicator per column that had them).
+        tags.input_tags.allow_nan = True
         tags.input_tags.sparse = False
         return tags

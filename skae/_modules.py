@@ -7,6 +7,9 @@ from torch import nn
 
 # Hidden width of the GAN's auxiliary label classifier.
 CLASSIFIER_WIDTH = 128
+# Temperature of the generator's Gumbel-softmax blocks: CTGAN's 0.2 gives draws
+# close to one-hot that still carry gradients.
+GUMBEL_TAU = 0.2
 # Critic layers whose input gradient GAN.critic_input_gradient builds in closed form.
 PIECEWISE_LINEAR = (nn.Linear, nn.ReLU, nn.LeakyReLU)
 
@@ -195,7 +198,8 @@ class GAN(nn.Module):
     and restores them together; each has its own optimizer in
     :class:`~skae._nets.GANNet`.
 
-    The generator maps ``[z, onehot(y)]`` to a row; the critic scores ``pac`` rows
+    The generator maps ``[z, onehot(y)]`` to a row (``blocks`` are the one-hot
+    blocks of categorical columns, after the numeric ones); the critic scores ``pac`` rows
     at once (PacGAN), each concatenated with its one-hot label, which lets it see
     the diversity of a batch and so penalise mode collapse.
 
@@ -221,9 +225,11 @@ class GAN(nn.Module):
         batch_norm=False,
         dropout=0.0,
         label_classifier=False,
+        blocks=(),
     ):
         super().__init__()
         self.latent_dim = latent_dim
+        self.blocks = [tuple(block) for block in blocks]
         self.n_classes = n_classes
         self.pac = pac
         self.generator = mlp(
@@ -253,8 +259,19 @@ class GAN(nn.Module):
         return x if onehot is None else torch.cat([x, onehot], dim=1)
 
     def generate(self, z, onehot=None, *, ema=False):
+        """Rows as the critic sees them: each one-hot block of the output (a
+        categorical column) goes through a Gumbel-softmax, a differentiable draw
+        of one level that is nearly one-hot at ``GUMBEL_TAU``."""
         generator = self.generator_ema if ema else self.generator
-        return generator(self._with_labels(z, onehot))
+        output = generator(self._with_labels(z, onehot))
+        if not self.blocks:
+            return output
+        pieces = [output[:, : self.blocks[0][0]]]
+        pieces += [
+            nn.functional.gumbel_softmax(output[:, start:stop], tau=GUMBEL_TAU)
+            for start, stop in self.blocks
+        ]
+        return torch.cat(pieces, dim=1)
 
     def criticise(self, x, onehot=None):
         """One score per pack of ``pac`` consecutive rows (``len(x)`` divisible by it)."""

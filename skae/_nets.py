@@ -9,6 +9,7 @@ from skorch.callbacks import EarlyStopping
 from torch import nn
 
 from ._data import SliceIterator
+from ._losses import ReconstructionLoss
 
 # The ``precision`` parameter's autocast dtypes; "32" runs without autocast.
 AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "16-mixed": torch.float16}
@@ -187,8 +188,6 @@ class AutoencoderNet(SliceNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         output, code = y_pred
-        if not isinstance(self.criterion_, nn.BCEWithLogitsLoss):
-            output = self.module_.activate(output)
         loss = self.criterion_(output, y_true)
         if training and self.l1_activity > 0:
             loss = loss + self.l1_activity * code.abs().mean()
@@ -216,7 +215,9 @@ class SemiSupervisedNet(SliceNet):
 
     - cross-entropy on a batch of labeled rows, drawn beside the batch of all rows
       so that every step sees labels even when they are a tiny share of the data;
-    - reconstruction of the batch (weight ``reconstruction_weight``);
+    - reconstruction of the batch by the autoencoder's own
+      :class:`~skae._losses.ReconstructionLoss` (its arguments are
+      ``reconstruction_loss``), weight ``reconstruction_weight``;
     - weighted cross-entropy to the batch's pseudo-labels (weight 0 = none);
     - self-training: cross-entropy to the teacher's prediction on the clean row
       where the teacher is at least ``confidence_threshold`` sure, ramped up over
@@ -231,6 +232,7 @@ class SemiSupervisedNet(SliceNet):
         *args,
         class_weight=None,
         reconstruction_weight=1.0,
+        reconstruction_loss=None,
         noise=0.0,
         confidence_threshold=None,
         ramp_epochs=1.0,
@@ -240,11 +242,18 @@ class SemiSupervisedNet(SliceNet):
         super().__init__(*args, **kwargs)
         self.class_weight = class_weight
         self.reconstruction_weight = reconstruction_weight
+        self.reconstruction_loss = reconstruction_loss
         self.noise = noise
         self.confidence_threshold = confidence_threshold
         self.ramp_epochs = ramp_epochs
         self.teacher_decay = teacher_decay
         self.teacher_steps_ = 0
+
+    def initialize_criterion(self):
+        super().initialize_criterion()
+        # A second criterion, built here as skorch asks (it then moves it to the device).
+        self.reconstruction_loss_ = ReconstructionLoss(**(self.reconstruction_loss or {}))
+        return self
 
     def get_split_datasets(self, X, y=None, **fit_params):
         # Labeled rows are drawn from the training part only, so that an early-stopping
@@ -294,8 +303,8 @@ class SemiSupervisedNet(SliceNet):
         loss = nn.functional.cross_entropy(logits[:n_labeled], y_labeled[rows], weight=class_weight)
         logits, output = logits[n_labeled:], output[n_labeled:]
         if self.reconstruction_weight > 0:
-            reconstruction = self.module_.activate(output)
-            loss = loss + self.reconstruction_weight * nn.functional.mse_loss(reconstruction, Xi)
+            reconstruction = self.reconstruction_loss_(output, Xi)
+            loss = loss + self.reconstruction_weight * reconstruction
         targets, weights = yi[:, 0].long(), yi[:, 1]
         if weights.any():
             pseudo = nn.functional.cross_entropy(

@@ -6,10 +6,10 @@ import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
-from torch import nn
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
 from ._data import backed_by_memmap, float32_rows
+from ._losses import ReconstructionLoss, reconstruction_loss_params
 from ._modules import ACTIVATIONS, Autoencoder
 from ._nets import AutoencoderNet
 from ._params import Boolean, Interval, IntTuple, Options, validate_params
@@ -32,6 +32,12 @@ class AutoencoderTransformer(
     ``inverse_transform`` the reconstructions; ``score`` and ``score_samples`` measure
     reconstruction error (higher is better), so the transformer can be grid-searched
     alone and used for anomaly detection.
+
+    ``X`` may be a mixed table (a DataFrame with categorical, boolean and integer
+    columns and gaps): numeric columns are then standardised and reconstructed by
+    squared error where observed, each categorical column (and each numeric
+    column's missing indicator) by cross-entropy, and ``inverse_transform``
+    returns the table (see the user guide's page on mixed tables).
 
     By default (``init="pca"``) the encoder and decoder each have a linear path beside
     the MLP, initialised to the leading principal components, with the MLP's last
@@ -84,6 +90,11 @@ default="relu"
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the torch module and
         ``net_.history`` the training history.
+
+    table_codec_ : object
+        The reversible map between the training table and the model matrix
+        (column kinds, scaling, one-hot blocks); an identity for a complete
+        numeric array.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -267,20 +278,28 @@ default="relu"
         # A memmap (or .npy path) is trained on block by block, never read whole.
         out_of_core = backed_by_memmap(X)
         self._check_fit_size(X.shape[0])
-        if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
+        numeric = X[:, : self.table_codec_.n_numeric_]
+        if self.loss == "bce" and numeric.size and (numeric.min() < 0 or numeric.max() > 1):
             raise ValueError(
-                f"loss='bce' needs X in [0, 1]; got values in [{X.min():.3g}, "
-                f"{X.max():.3g}]. Scale X (e.g. MinMaxScaler) or use loss='mse'."
+                f"loss='bce' needs numeric columns in [0, 1]; got values in "
+                f"[{numeric.min():.3g}, {numeric.max():.3g}]. Scale X (e.g. MinMaxScaler) "
+                "or use loss='mse'."
             )
         epochs = 1 if incremental else self.max_epochs
         return self._run_training(
             X, None, incremental=incremental, epochs=epochs, out_of_core=out_of_core
         )
 
+    # Numeric columns stay as given unless the table has categorical columns or
+    # gaps: then they are standardised, so that squared errors and cross-entropies
+    # weigh alike.
+    _table_scaling = "auto"
+
     def _build_net(self, data, device, seed):
         output_activation = "sigmoid" if self.loss == "bce" else self.output_activation
+        codec = self.table_codec_
         module = Autoencoder(
-            self.n_features_in_,
+            codec.n_outputs_,
             self.encoding_dim,
             tuple(self.hidden_dims),
             activation=self.activation,
@@ -291,13 +310,18 @@ default="relu"
         ).to(device)
         if self.init == "pca":
             module.init_linear_paths(*self._pca_init(data.X, output_activation, seed))
-        criterion = nn.BCEWithLogitsLoss if self.loss == "bce" else nn.MSELoss
         return self._make_net(
             AutoencoderNet,
             module,
-            criterion,
+            ReconstructionLoss,
             device,
             seed,
+            **{
+                f"criterion__{name}": value
+                for name, value in reconstruction_loss_params(
+                    codec, self.loss, output_activation
+                ).items()
+            },
             noise=self.noise,
             l1_activity=self.l1_activity,
             l1=self.l1,
@@ -374,8 +398,10 @@ default="relu"
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
-            Reconstructions.
+        X_reconstructed : ndarray or DataFrame of shape (n_samples, n_features_in_)
+            Reconstructions, in the form ``fit`` got: a DataFrame with its columns
+            and dtypes (each category decoded by its most likely level, NaN where
+            a gap is more likely than a value), an object array, or a numeric array.
 
         Examples
         --------
@@ -395,9 +421,13 @@ default="relu"
                 f"(encoding_dim); got {codes.shape[1]}."
             )
         module = self.net_.module_
-        return self._forward_batches(
+        reconstructed = self._forward_batches(
             lambda batch: module.activate(module.decoder(batch)), codes, codes.dtype
         )
+        codec = self.table_codec_
+        if codec.passthrough_ and codec.frame_ is None:
+            return reconstructed
+        return codec.inverse_transform(reconstructed)
 
     def score_samples(self, X):
         """Negative reconstruction loss of each row: higher means more typical.
@@ -427,20 +457,10 @@ default="relu"
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        module = self.net_.module_
-        if self.loss == "bce":
-
-            def row_loss(batch):
-                output, _ = module(batch)
-                return nn.functional.binary_cross_entropy_with_logits(
-                    output, batch, reduction="none"
-                ).mean(1)
-        else:
-
-            def row_loss(batch):
-                return (module.reconstruct(batch) - batch).square().mean(1)
-
-        return -self._forward_batches(row_loss, X, np.float64)
+        module, loss = self.net_.module_, self.net_.criterion_
+        return -self._forward_batches(
+            lambda batch: loss.rows(module(batch)[0], batch), X, np.float64
+        )
 
     def score(self, X, y=None):
         """Negative mean reconstruction loss on ``X`` (higher is better).

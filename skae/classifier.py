@@ -8,10 +8,9 @@ import torch
 from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, clone
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
-from ._data import open_array
 from ._modules import ACTIVATIONS, EncoderClassifier
 from ._nets import SemiSupervisedNet
 from ._params import Anything, Boolean, Interval, IntTuple, Options, validate_params
@@ -155,6 +154,10 @@ default="relu"
 
     autoencoder_ : AutoencoderTransformer
         The pretrained autoencoder (before fine-tuning).
+
+    table_codec_ : object
+        The autoencoder's map from the training table (numeric, or mixed with
+        categorical columns and gaps) to the model matrix.
 
     net_ : skorch.NeuralNet
         The fine-tuning net; ``net_.module_`` is the encoder with its head.
@@ -320,18 +323,20 @@ default="relu"
         """
         validate_params(self)
         continuing = self.warm_start and hasattr(self, "net_")
-        X, y = validate_data(
-            self,
-            open_array(X),
-            y,
-            reset=not continuing,
-            dtype=[np.float32, np.float64],
-            ensure_min_samples=1,
-        )
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        X = self._check_table(X, reset=not continuing)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
         self._check_fit_size(X.shape[0])
         y_encoded = self._encode_labels(y, continuing)
         if not continuing:
             self.autoencoder_ = self._pretrain(X)
+            # The encoder reads the autoencoder's model matrix, so its codec is ours.
+            self.table_codec_ = self.autoencoder_.table_codec_
+        X = self.table_codec_.transform(X)
         labeled = y_encoded >= 0
         if self.pseudo_labels:
             targets, weights = propagated_targets(X, y_encoded, len(self.classes_))
@@ -412,6 +417,8 @@ default="relu"
             seed,
             class_weight=class_weight,
             reconstruction_weight=0.0 if self.freeze_encoder else self.reconstruction_weight,
+            # Fine-tuning reconstructs with the autoencoder's own loss.
+            reconstruction_loss=self.autoencoder_.net_.criterion_.config(),
             noise=self.noise,
             confidence_threshold=self.confidence_threshold if self.pseudo_labels else None,
             ramp_epochs=SELF_TRAINING_RAMP * self.finetune_epochs,

@@ -1,23 +1,30 @@
 """GANSampler: a GAN that learns a table's distribution and samples new rows."""
 
 import math
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.preprocessing import QuantileTransformer, StandardScaler
+from sklearn.base import OneToOneFeatureMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch.callbacks import PassthroughScoring
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
-from ._data import open_array
-from ._marginals import MarginalMatcher
+from ._marginals import CategoryMatcher, MarginalMatcher, sample_blocks
 from ._modules import GAN
 from ._nets import GANNet
-from ._params import Boolean, Interval, IntTuple, Options, validate_params
+from ._params import Anything, Boolean, Interval, IntTuple, Options, validate_params
 from ._rejection import MAX_ROUNDS, RatioRejector
+from ._resampling import SAMPLING_STRATEGIES, rows_to_add
+from ._table import TableCodec
 
+# Conditional sampling: rounds of drawing candidates for the rows that miss the
+# conditions, at most this many candidates per row and in all per round.
+CONDITION_ROUNDS = 5
+MAX_OVERSAMPLING = 64
+MAX_CANDIDATES = 1_000_000
 # An epoch lasts at least this many generator steps, so that tiny tables do not
 # spend their time in per-epoch bookkeeping.
 MIN_STEPS_PER_EPOCH = 50
@@ -28,17 +35,23 @@ MIN_AUTO_WIDTH = 128
 MAX_AUTO_WIDTH = 256
 
 
-class GANSampler(BaseNeuralEstimator):
+class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
     __doc__ = f"""Generative adversarial network that samples new rows like ``X``.
 
-    Learns the distribution of a numeric table (or of flattened images) and draws
-    new rows from it: for data augmentation, class rebalancing and synthetic
-    stand-ins for private data. Fitted with class labels ``y`` it is a conditional
-    GAN and samples rows of requested classes.
+    Learns the distribution of a table (numeric, or a DataFrame with categorical,
+    boolean and integer columns and gaps; or flattened images) and draws new rows
+    from it: for data augmentation, class rebalancing and synthetic stand-ins for
+    private data. Fitted with class labels ``y`` it is a conditional GAN and
+    samples rows of requested classes; ``sample(conditions=...)`` fixes the values
+    of categorical columns.
 
-    Features are mapped to a scale the GAN trains well on (``preprocessing``) and
-    back on sampling; columns that held only integers come back as integers, and
-    every value stays within the range seen in ``fit``. The generator and critic are
+    Numeric columns are mapped to a scale the GAN trains well on
+    (``preprocessing``) and back on sampling; columns that held only integers come
+    back as integers, and every value stays within the range seen in ``fit``.
+    Categorical columns (and the missing indicators of numeric columns with gaps)
+    are one-hot blocks that the generator emits through a Gumbel-softmax; samples
+    come back with the columns, dtypes, categories and gaps of the training table
+    (see the user guide's page on mixed tables). The generator and critic are
     MLPs; the critic sees ``pac`` rows at once (PacGAN), which lets it penalise a
     generator that collapses onto a few modes; samples come from an exponential
     moving average of the generator's weights, get each class's real marginal
@@ -90,8 +103,8 @@ class GANSampler(BaseNeuralEstimator):
         50 generator steps if that is longer.
 
     preprocessing : {{"quantile", "standard"}}, default="quantile"
-        Per-feature map applied before training and inverted on sampling:
-        quantile-normal or standardisation.
+        Map of each numeric column, applied before training and inverted on
+        sampling: quantile-normal or standardisation.
 
     ema_decay : float, default=0.999
         Decay of the moving average of generator weights used for sampling. The
@@ -138,6 +151,14 @@ class GANSampler(BaseNeuralEstimator):
         rounds). This removes rows off the data, such as those a generator puts
         between thin modes. Skipped for fewer than 50 rows.
 
+    sampling_strategy : str, float, dict or callable, default="auto"
+        Which classes ``fit_resample`` tops up and to what size, with
+        imbalanced-learn's meanings: "auto" (= "not majority"), "minority",
+        "not minority", "all" bring classes to the largest class's size; a float
+        (two classes) is the wanted ratio of minority to majority rows; a dict
+        maps classes to their wanted numbers of rows; a callable maps ``y`` to
+        such a dict.
+
     {
         common_params_doc(
             exclude=("max_epochs", "accumulation_steps"),
@@ -161,14 +182,23 @@ class GANSampler(BaseNeuralEstimator):
         Class frequencies in ``fit``, from which ``sample(n)`` draws labels; only
         when fitted with ``y``.
 
-    preprocessor_ : QuantileTransformer or StandardScaler
-        The fitted feature map.
+    table_codec_ : object
+        The reversible map between the training table and the model matrix:
+        column kinds, numeric scaling (``preprocessing``), one-hot blocks.
 
     marginal_matcher_ : object or None
-        The per-class maps of ``match_marginals``; None without it.
+        The per-class maps of numeric columns of ``match_marginals``; None without
+        it or without numeric columns.
+
+    category_matcher_ : object or None
+        The per-class level offsets of ``match_marginals`` for categorical columns
+        and gaps; None without it or without such columns.
 
     rejector_ : object or None
         The real-vs-generated classifier of ``rejection_sampling``; None without it.
+
+    sampling_strategy_ : dict
+        Rows of each class that the last ``fit_resample`` added.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -220,6 +250,11 @@ class GANSampler(BaseNeuralEstimator):
         "lr_decay": [Options("constant", "cosine")],
         "match_marginals": [Boolean()],
         "rejection_sampling": [Boolean()],
+        "sampling_strategy": [
+            Options(*SAMPLING_STRATEGIES),
+            Interval(Real, 0, 1, closed="right"),
+            Anything("a dict or a callable"),
+        ],
     }
 
     def __init__(
@@ -239,6 +274,7 @@ class GANSampler(BaseNeuralEstimator):
         lr_decay: str = "cosine",
         match_marginals: bool = True,
         rejection_sampling: bool = True,
+        sampling_strategy="auto",
         batch_size: int = 500,
         lr: float = 1e-2,
         optimizer: str = "adam",
@@ -273,6 +309,7 @@ class GANSampler(BaseNeuralEstimator):
         self.lr_decay = lr_decay
         self.match_marginals = match_marginals
         self.rejection_sampling = rejection_sampling
+        self.sampling_strategy = sampling_strategy
         self.batch_size = batch_size
         self.lr = lr
         self.optimizer = optimizer
@@ -325,26 +362,18 @@ class GANSampler(BaseNeuralEstimator):
         """
         validate_params(self)
         continuing = self.warm_start and hasattr(self, "net_")
-        X = open_array(X)
-        self._frame_spec = _frame_spec(X)
-        X = validate_data(
-            self, X, reset=not continuing, dtype=[np.float64, np.float32], ensure_min_samples=2
-        )
-        self._check_fit_size(X.shape[0])
-        y_encoded = None if y is None else self._encode_labels(y, X.shape[0], continuing)
+        # Spreads integer columns under the quantile map and fills numeric gaps.
+        spread_rng = np.random.default_rng(self._fit_seed())
+        Xt = self._validate_X(X, reset=not continuing, min_samples=2, rng=spread_rng)
+        Xt = Xt.astype(np.float32)
+        self._check_fit_size(Xt.shape[0])
+        y_encoded = None if y is None else self._encode_labels(y, Xt.shape[0], continuing)
         if not continuing:
             self._conditional = y is not None
-            self.data_min_ = X.min(axis=0)
-            self.data_max_ = X.max(axis=0)
-            self.integer_columns_ = np.all(X == np.round(X), axis=0)
         elif self._conditional != (y is not None):
             raise ValueError("A warm-started fit must use y exactly when the first fit did.")
-        X = self._dequantise(X)
-        if not continuing:
-            self.preprocessor_ = self._make_preprocessor(X.shape[0]).fit(X)
-        Xt = self.preprocessor_.transform(X).astype(np.float32)
 
-        n_train = X.shape[0]
+        n_train = Xt.shape[0]
         if self.early_stopping:
             n_train -= max(1, round(self.validation_fraction * n_train))
         batch = min(self.batch_size, n_train)
@@ -359,17 +388,38 @@ class GANSampler(BaseNeuralEstimator):
         # Both post-training steps learn from generated rows: marginal matching
         # first, so that the rejection step judges the rows ``sample`` proposes.
         rng = np.random.RandomState(self._fit_seed() + 1)
-        self.marginal_matcher_ = None
-        if self.match_marginals:
+        k, blocks = self.table_codec_.n_numeric_, self._blocks()
+        self.marginal_matcher_ = self.category_matcher_ = None
+        if self.match_marginals and k:
             self.marginal_matcher_ = MarginalMatcher().fit(
-                Xt, y_encoded, lambda codes, n: self._generate(codes, n, rng)
+                Xt[:, :k], y_encoded, lambda codes, n: self._generate(codes, n, rng)[:, :k]
+            )
+        if self.match_marginals and blocks:
+            self.category_matcher_ = CategoryMatcher().fit(
+                Xt[:, k:],
+                y_encoded,
+                [(start - k, stop - k) for start, stop in blocks],
+                lambda codes, n: self._generate(codes, n, rng)[:, k:],
             )
         self.rejector_ = None
         if self.rejection_sampling:
             fake = self._propose(y_encoded, Xt.shape[0], rng)
             self.rejector_ = RatioRejector(random_state=self._fit_seed() % 2**31)
             self.rejector_.fit(Xt, fake, y_encoded, y_encoded)
+            if self.category_matcher_ is not None:
+                self.category_matcher_.correct(
+                    lambda codes, n: self._generate_accepted(codes, n, rng)[:, k:]
+                )
         return self
+
+    def _make_codec(self):
+        # Numeric columns through ``preprocessing``; sampled values stay within the
+        # range seen in fit and columns that held only integers come back rounded.
+        return TableCodec(self.preprocessing, bounded=True)
+
+    def _blocks(self):
+        """``(start, stop)`` of each one-hot block of the model matrix."""
+        return [(block.start, block.stop) for block in self.table_codec_.blocks_]
 
     def _generate(self, codes, n_samples, rng):
         """Rows in the training space for label codes (None: unconditional)."""
@@ -381,11 +431,17 @@ class GANSampler(BaseNeuralEstimator):
         return self._forward_batches(self.net_.module_.generator_ema, inputs, np.float64)
 
     def _propose(self, codes, n_samples, rng):
-        """``_generate`` with the marginals matched to the data's."""
+        """``_generate`` with the marginals matched to the data's, and a level drawn
+        in each one-hot block."""
         rows = self._generate(codes, n_samples, rng)
-        if self.marginal_matcher_ is None:
-            return rows
-        return self.marginal_matcher_.transform(rows, codes)
+        k, blocks = self.table_codec_.n_numeric_, self._blocks()
+        if self.marginal_matcher_ is not None:
+            rows[:, :k] = self.marginal_matcher_.transform(rows[:, :k], codes)
+        if self.category_matcher_ is not None:
+            rows[:, k:] = self.category_matcher_.sample(rows[:, k:], codes, rng)
+        elif blocks:
+            rows[:, k:] = sample_blocks(rows[:, k:], [(a - k, b - k) for a, b in blocks], rng)
+        return rows
 
     def _generate_accepted(self, codes, n_samples, rng):
         """``_propose``, redrawing the rows the rejection step turns down."""
@@ -403,31 +459,6 @@ class GANSampler(BaseNeuralEstimator):
                 None if codes is None else codes[pending], pending.size, rng
             )
         return rows
-
-    def _dequantise(self, X):
-        """Spread integer columns uniformly over [v - 0.5, v + 0.5).
-
-        Under the quantile map, all rows tied at a column's minimum (say the many
-        zero pixels of an image) land on one extreme value, which wrecks training;
-        spread out, they fill their share of the normal. Samples are rounded back.
-        """
-        if self.preprocessing != "quantile" or not self.integer_columns_.any():
-            return X
-        rng = np.random.default_rng(self._fit_seed())
-        X = X.astype(np.float64, copy=True)
-        columns = self.integer_columns_
-        X[:, columns] += rng.uniform(-0.5, 0.5, (X.shape[0], columns.sum()))
-        return X
-
-    def _make_preprocessor(self, n_samples):
-        if self.preprocessing == "standard":
-            return StandardScaler()
-        return QuantileTransformer(
-            output_distribution="normal",
-            n_quantiles=min(1000, n_samples),
-            subsample=100_000,
-            random_state=0,
-        )
 
     def _encode_labels(self, y, n_samples, continuing):
         y = column_or_1d(y, warn=True)
@@ -447,13 +478,14 @@ class GANSampler(BaseNeuralEstimator):
 
     def _build_net(self, data, device, seed):
         module = GAN(
-            self.n_features_in_,
+            self.table_codec_.n_outputs_,
             self.latent_dim,
             self._hidden_dims(self.generator_hidden_dims),
             self._hidden_dims(self.discriminator_hidden_dims),
             n_classes=len(self.classes_) if self._conditional else 0,
             pac=min(self.pac, self._batch_rows),
             label_classifier=self.label_loss > 0,
+            blocks=self._blocks(),
         ).to(device)
         return self._make_net(
             GANNet,
@@ -474,7 +506,8 @@ class GANSampler(BaseNeuralEstimator):
         """``dims``, or for None two layers sized to the number of features."""
         if dims is not None:
             return tuple(dims)
-        width = min(MAX_AUTO_WIDTH, max(MIN_AUTO_WIDTH, WIDTH_PER_FEATURE * self.n_features_in_))
+        n_features = self.table_codec_.n_outputs_
+        width = min(MAX_AUTO_WIDTH, max(MIN_AUTO_WIDTH, WIDTH_PER_FEATURE * n_features))
         return (width, width)
 
     def _optimizer_kwargs(self):
@@ -491,7 +524,7 @@ class GANSampler(BaseNeuralEstimator):
             for name in ("critic_loss", "generator_loss")
         ]
 
-    def sample(self, n_samples=1, *, y=None):
+    def sample(self, n_samples=1, *, y=None, conditions=None):
         """Draw new rows.
 
         Parameters
@@ -502,6 +535,16 @@ class GANSampler(BaseNeuralEstimator):
         y : array-like of shape (n_rows,), default=None
             Class labels of the rows to draw (conditional fit only). None draws the
             labels from the class frequencies seen in ``fit``.
+
+        conditions : dict or None, default=None
+            Values of categorical columns every row must have, e.g.
+            ``{"island": "Dream"}`` (keys are column names, or positions for an
+            array; NaN asks for a gap). Rows are drawn from the generator and
+            those that meet the conditions kept, so that the other columns follow
+            the data's distribution given them; a combination the generator
+            rarely gives is set on the rows still missing it after
+            ``CONDITION_ROUNDS`` rounds of redrawing. Every returned row meets the
+            conditions.
 
         Returns
         -------
@@ -547,20 +590,82 @@ class GANSampler(BaseNeuralEstimator):
         elif self._conditional:
             y = self.classes_[rng.choice(len(self.classes_), size=n_samples, p=self.class_prior_)]
 
+        wanted = self._condition_slots(conditions)
         codes = np.searchsorted(self.classes_, y) if self._conditional else None
-        X = self._to_data_space(self._generate_accepted(codes, n_samples, rng))
-        if self._frame_spec is not None:
-            X = _to_frame(X, *self._frame_spec)
+        rows = self._generate_accepted(codes, n_samples, rng)
+        if wanted:
+            rows = self._meet_conditions(rows, codes, wanted, rng)
+        fixed = {column: value for column, (_, value) in wanted.items()}
+        X = self.table_codec_.inverse_transform(rows, rng=rng, fixed=fixed)
         return (X, y) if self._conditional else X
 
-    def _to_data_space(self, generated):
-        X = self.preprocessor_.inverse_transform(generated)
-        X = np.clip(X, self.data_min_, self.data_max_)
-        X[:, self.integer_columns_] = np.round(X[:, self.integer_columns_])
-        return X
+    def _condition_slots(self, conditions):
+        """``{column position: (model-matrix column of the slot, value)}``."""
+        if not conditions:
+            return {}
+        if not isinstance(conditions, Mapping):
+            raise TypeError(
+                "conditions must be a dict of column names to values, e.g. "
+                f"{{'island': 'Dream'}}; got {type(conditions).__name__}."
+            )
+        codec = self.table_codec_
+        names = getattr(self, "feature_names_in_", None)
+        wanted = {}
+        for key, value in conditions.items():
+            if names is not None and key in list(names):
+                column = list(names).index(key)
+            elif names is None and isinstance(key, Integral) and 0 <= key < self.n_features_in_:
+                column = int(key)
+            else:
+                known = list(names) if names is not None else f"0 to {self.n_features_in_ - 1}"
+                raise ValueError(f"conditions name column {key!r}, which fit did not see: {known}.")
+            if codec.kinds_[column] != "categorical":
+                raise ValueError(
+                    f"conditions fix categorical columns, but column {key!r} is numeric; "
+                    "to draw rows within a range of it, sample more rows and filter them."
+                )
+            block, levels = codec.categorical(column)
+            wanted[column] = (block.start + levels.slot(value), value)
+        return wanted
+
+    def _meet_conditions(self, rows, codes, wanted, rng):
+        """Replace the rows that miss a condition by generated rows that meet them
+        all; the rows still missing one after ``CONDITION_ROUNDS`` get it set."""
+        slots = [slot for slot, _ in wanted.values()]
+
+        def meets(candidates):
+            return (candidates[:, slots] == 1).all(axis=1)
+
+        pending = np.flatnonzero(~meets(rows))
+        rate = 1 - pending.size / len(rows)
+        for _ in range(CONDITION_ROUNDS):
+            if pending.size == 0:
+                break
+            # Enough candidates per row to find one at the rate seen so far.
+            factor = int(
+                min(
+                    MAX_OVERSAMPLING,
+                    MAX_CANDIDATES // pending.size + 1,
+                    math.ceil(2 / max(rate, 1e-3)),
+                )
+            )
+            candidate_codes = None if codes is None else np.repeat(codes[pending], factor)
+            candidates = self._generate_accepted(candidate_codes, pending.size * factor, rng)
+            good = meets(candidates).reshape(pending.size, factor)
+            candidates = candidates.reshape(pending.size, factor, -1)
+            found = good.any(axis=1)
+            rows[pending[found]] = candidates[found, good[found].argmax(axis=1)]
+            rate = max(good.mean(), rate / 2)
+            pending = pending[~found]
+        for column, (slot, _) in wanted.items():
+            block, _ = self.table_codec_.categorical(column)
+            rows[pending, block.start : block.stop] = 0
+            rows[pending, slot] = 1
+        return rows
 
     def fit_resample(self, X, y):
-        """Fit a conditional GAN and top up every class to the size of the largest.
+        """Fit a conditional GAN and top up the classes ``sampling_strategy`` names
+        (by default every class to the size of the largest).
 
         Follows imbalanced-learn's sampler API, so the sampler can stand in an
         ``imblearn.pipeline.Pipeline``.
@@ -578,8 +683,8 @@ class GANSampler(BaseNeuralEstimator):
         X_resampled : ndarray or DataFrame of shape (n_samples_new, n_features)
             The original rows followed by the generated ones.
 
-        y_resampled : ndarray of shape (n_samples_new,)
-            Their labels.
+        y_resampled : ndarray, Series or list of shape (n_samples_new,)
+            Their labels, in the form ``y`` came in.
 
         Examples
         --------
@@ -597,18 +702,24 @@ class GANSampler(BaseNeuralEstimator):
         """
         if y is None:
             raise ValueError("fit_resample needs class labels y: it balances the classes.")
-        self.fit(X, y)
-        counts = np.round(self.class_prior_ * _n_rows(X)).astype(int)
-        missing = np.repeat(self.classes_, counts.max() - counts)
-        y_orig = column_or_1d(y)
-        if missing.shape[0] == 0:
-            return X, y_orig
-        X_new, y_new = self.sample(y=missing)
+        labels, one_vs_all = _labels(y)
+        self.sampling_strategy_ = rows_to_add(labels, self.sampling_strategy)
+        self.fit(X, labels)
+        new_labels = np.repeat(
+            np.array(list(self.sampling_strategy_), dtype=labels.dtype),
+            list(self.sampling_strategy_.values()),
+        )
+        if new_labels.size == 0:
+            return X, y
+        X_new, y_new = self.sample(y=new_labels)
         if hasattr(X, "iloc"):
             import pandas as pd
 
-            return pd.concat([X, X_new], ignore_index=True), np.concatenate([y_orig, y_new])
-        return np.vstack([np.asarray(X, dtype=np.float64), X_new]), np.concatenate([y_orig, y_new])
+            X_all = pd.concat([X, X_new], ignore_index=True)
+        else:
+            X_all = np.concatenate([np.asarray(self._check_table(X, reset=False)), X_new])
+            X_all = X_all.tolist() if isinstance(X, list) else X_all
+        return X_all, _labels_like(y, np.concatenate([labels, y_new]), one_vs_all)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -616,18 +727,28 @@ class GANSampler(BaseNeuralEstimator):
         return tags
 
 
-def _n_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)
+def _labels(y):
+    """``(labels, one_vs_all)``: 1-D labels of ``y``; a one-hot 2-D ``y`` (one 1 per
+    row, as ``label_binarize`` gives) reads as the index of its 1."""
+    array = np.asarray(y)
+    if array.ndim == 2 and array.shape[1] > 1:
+        if not (np.isin(array, (0, 1)).all() and (array.sum(axis=1) == 1).all()):
+            raise ValueError("Multilabel and multioutput targets are not supported.")
+        return array.argmax(axis=1), True
+    return column_or_1d(y, warn=True), False
 
 
-def _frame_spec(X):
-    """``(columns, dtypes)`` of a DataFrame, to give samples the same form; else None."""
-    if not hasattr(X, "dtypes") or not hasattr(X, "columns"):
-        return None
-    return list(X.columns), X.dtypes.to_dict()
+def _labels_like(y, labels, one_vs_all):
+    """``labels`` in the form ``y`` came in: one-hot, a Series, a one-column
+    DataFrame, a list or an array."""
+    if one_vs_all:
+        onehot = np.zeros((len(labels), np.asarray(y).shape[1]), dtype=np.asarray(y).dtype)
+        onehot[np.arange(len(labels)), labels] = 1
+        labels = onehot
+    if hasattr(y, "iloc"):
+        import pandas as pd
 
-
-def _to_frame(values, columns, dtypes):
-    import pandas as pd
-
-    return pd.DataFrame(values, columns=columns).astype(dtypes)
+        if hasattr(y, "columns"):
+            return pd.DataFrame(labels.reshape(len(labels), -1), columns=y.columns)
+        return pd.Series(labels, name=y.name)
+    return labels.tolist() if isinstance(y, list) else labels

@@ -1,0 +1,629 @@
+"""The table codec: one reversible map between the tables users bring and the
+numeric matrix every skae model trains on.
+
+Users bring NumPy arrays, NumPy object arrays and pandas DataFrames with strings,
+categories, booleans and gaps. :class:`TableCodec` reads each column's kind from its
+dtype (or, in an object array, from its values) and lays the model matrix out as
+
+    [numeric columns, in table order] [one-hot block per categorical column] ...
+    ... [two-slot block (observed, missing) per numeric column that had gaps]
+
+so that the numeric part is one contiguous slice (marginal matching works on it)
+and every softmax block is a contiguous run of columns (losses and the generator's
+output work block by block). ``inverse_transform`` gives back the same kind of
+table: the same columns, dtypes, category sets and category order, integers as
+integers, NaN where the model says missing.
+
+A numeric array without gaps, left unscaled, passes through untouched (no copy),
+so plain arrays and memory-mapped files cost nothing.
+"""
+
+import warnings
+from dataclasses import dataclass
+from numbers import Number
+
+import numpy as np
+from sklearn.preprocessing import QuantileTransformer, StandardScaler
+from sklearn.utils.validation import check_array
+
+# One-hot slots per categorical column. Rarer levels share the last slot, which
+# decodes to one of them by frequency: a 10,000-level column then costs 100
+# columns, not 10,000 (one-hot of every level is a known complaint against SDV).
+MAX_LEVELS = 100
+# Rows a quantile map is fitted on at most (sklearn's default subsample).
+QUANTILE_SUBSAMPLE = 100_000
+
+
+@dataclass
+class Block:
+    """A run of one-hot slots in the model matrix: a categorical column's levels, or
+    a numeric column's (observed, missing) indicator."""
+
+    start: int
+    stop: int
+    column: int  # position of the column in the table
+    kind: str  # "categorical" or "missing"
+
+
+class _Categorical:
+    """The levels of one categorical column and their one-hot slots: the most
+    frequent ``max_levels - 1`` levels (all, when there are few) each have one, the
+    rest share one, and gaps have one if the column had any in fit."""
+
+    def __init__(self, name, values, dtype, max_levels):
+        self.name = name
+        gaps = _is_missing(values)
+        if hasattr(dtype, "categories"):  # pandas category: keep its set and order
+            self.levels = np.empty(len(dtype.categories), dtype=object)
+            self.levels[:] = list(dtype.categories)
+        else:
+            self.levels = _sorted_levels(values[~gaps])
+        self._index = {level: i for i, level in enumerate(self.levels.tolist())}
+        codes = self._codes(values, gaps)
+        counts = np.bincount(codes[codes >= 0], minlength=len(self.levels))
+        self.other = self.other_p = None
+        kept = np.arange(len(self.levels))
+        if len(self.levels) > max_levels:
+            by_count = np.argsort(-counts, kind="stable")
+            kept, self.other = np.sort(by_count[: max_levels - 1]), by_count[max_levels - 1 :]
+            weights = counts[self.other] + (counts[self.other].sum() == 0)
+            self.other_p = weights / weights.sum()
+        self.kept = kept
+        # Slot of every level: its own, or the shared one right after the kept ones.
+        self.slot_of_level = np.full(len(self.levels), len(kept), dtype=np.int64)
+        self.slot_of_level[kept] = np.arange(len(kept))
+        self.has_missing = bool(gaps.any())
+        self.width = len(kept) + (self.other is not None) + self.has_missing
+        self.missing_slot = self.width - 1 if self.has_missing else None
+
+    def _codes(self, values, gaps):
+        """Index of each value in ``levels``; -1 for a gap, -2 for an unseen level."""
+        codes = np.full(len(values), -1, dtype=np.int64)
+        present = np.flatnonzero(~gaps)
+        codes[present] = [self._index.get(v, -2) for v in values[present].tolist()]
+        return codes
+
+    def encode(self, values, out):
+        """Write the one-hot block of ``values`` into ``out`` (zeros, n x width)."""
+        gaps = _is_missing(values)
+        codes = self._codes(values, gaps)
+        unseen = codes == -2
+        if unseen.any():
+            examples = sorted({str(v) for v in values[unseen].tolist()})[:5]
+            warnings.warn(
+                f"Column {self.name!r} holds {unseen.sum()} value(s) not seen in fit "
+                f"(e.g. {', '.join(examples)}); they are encoded as all zeros, as "
+                "OneHotEncoder(handle_unknown='ignore') does.",
+                UserWarning,
+                stacklevel=5,
+            )
+        rows = np.flatnonzero(codes >= 0)
+        out[rows, self.slot_of_level[codes[rows]]] = 1.0
+        if self.has_missing:  # gaps in a column that had none in fit stay all zeros
+            out[gaps, self.missing_slot] = 1.0
+
+    def decode(self, block, rng):
+        """Level codes of the largest slot of each row (-1: a gap)."""
+        slots = block.argmax(axis=1)
+        codes = np.full(len(slots), -1, dtype=np.int64)
+        own = slots < len(self.kept)
+        codes[own] = self.kept[slots[own]]
+        if self.other is not None:
+            shared = slots == len(self.kept)
+            if rng is None:  # deterministic: the most frequent of the rare levels
+                codes[shared] = self.other[np.argmax(self.other_p)]
+            else:
+                codes[shared] = rng.choice(self.other, size=shared.sum(), p=self.other_p)
+        return codes
+
+    def values(self, codes):
+        """The levels of ``codes`` as an object array, NaN for gaps."""
+        values = np.full(len(codes), np.nan, dtype=object)
+        values[codes >= 0] = self.levels[codes[codes >= 0]]
+        return values
+
+    def code(self, value):
+        """The code of ``value`` (a level, or a gap marker: -1), or a clear error."""
+        if _missing_scalar(value):
+            if not self.has_missing:
+                raise ValueError(f"Column {self.name!r} had no missing values in fit.")
+            return -1
+        try:
+            return self._index[value]
+        except (KeyError, TypeError):
+            shown = ", ".join(repr(v) for v in self.levels.tolist()[:20])
+            more = " ..." if len(self.levels) > 20 else ""
+            raise ValueError(
+                f"{value!r} is not a level of column {self.name!r} seen in fit; its levels "
+                f"are {shown}{more}."
+            ) from None
+
+    def slot(self, value):
+        """The one-hot slot that holds ``value``."""
+        code = self.code(value)
+        return self.missing_slot if code < 0 else int(self.slot_of_level[code])
+
+
+class TableCodec:
+    """Reversible map from a table (array, object array or DataFrame) to a float
+    model matrix, and back.
+
+    Parameters
+    ----------
+    scaling : {"none", "auto", "standard", "quantile"}, default="none"
+        How numeric columns are scaled. "auto" standardises them when the table
+        has categorical columns or gaps (so that squared errors and
+        cross-entropies weigh alike) and leaves an all-numeric, complete table as
+        given, as PCA does. "quantile" maps each to a standard normal.
+    bounded : bool, default=False
+        Decoded numeric values are clipped to the range seen in fit and columns
+        that held only integers are rounded (a sampler's rows should look like the
+        data). Integer dtypes are rounded in any case.
+    max_levels : int, default=MAX_LEVELS
+        One-hot slots per categorical column at most.
+
+    Attributes
+    ----------
+    blocks_ : list of Block
+        The one-hot blocks, after the ``n_numeric_`` numeric columns.
+    n_outputs_ : int
+        Width of the model matrix.
+    passthrough_ : bool
+        Whether the table is a complete numeric array used as given.
+    """
+
+    def __init__(self, scaling="none", *, bounded=False, max_levels=MAX_LEVELS):
+        self.scaling = scaling
+        self.bounded = bounded
+        self.max_levels = max_levels
+
+    def fit(self, X, rng=None):
+        self.fit_transform(X, rng=rng)
+        return self
+
+    def fit_transform(self, X, rng=None):
+        """Learn the columns of ``X`` and return its model matrix.
+
+        ``rng`` (a NumPy Generator, for samplers) spreads integer-valued columns
+        uniformly over ``[v - 0.5, v + 0.5)`` before a quantile map, so that tied
+        values (the many zero pixels of an image) fill their share of the normal
+        instead of piling onto one point, and fills gaps in numeric columns with
+        draws of the column's observed values rather than its mean.
+        """
+        self.frame_ = frame_spec(X)
+        self.object_input_ = self.frame_ is None and _is_object_array(X)
+        self.categoricals_ = []
+        if _is_numeric_input(X, self.frame_):
+            numeric, columns = _check_numeric(X), None
+            kinds = ["numeric"] * numeric.shape[1]
+            names = self.frame_[0] if self.frame_ else list(range(numeric.shape[1]))
+        else:
+            columns = _columns(X, self.frame_)
+            names = self.frame_[0] if self.frame_ else list(range(len(columns)))
+            kinds = [
+                _column_kind(name, values, dtype)
+                for name, (values, dtype) in zip(names, columns, strict=True)
+            ]
+            numeric = _numeric_matrix(columns, kinds, names)
+        self.float_dtype_ = numeric.dtype
+        sums = np.sum(numeric, axis=0, dtype=np.float64)
+        self.passthrough_ = (
+            columns is None and self.scaling in ("none", "auto") and not np.isnan(sums).any()
+        )
+        self.kinds_, self.names_ = kinds, names
+        self.scaler_ = None
+        if self.passthrough_:
+            self._fit_layout(np.zeros(numeric.shape[1], dtype=bool))
+            # Means, for gaps that appear only after fit.
+            self.fill_ = sums / max(1, numeric.shape[0])
+            if self.bounded:
+                self._fit_ranges(numeric)
+            return numeric
+        for j, kind in enumerate(kinds):
+            if kind == "categorical":
+                values, dtype = columns[j]
+                self.categoricals_.append(_Categorical(names[j], values, dtype, self.max_levels))
+        gaps = np.isnan(numeric)
+        empty = gaps.all(axis=0) if numeric.shape[0] else np.zeros(numeric.shape[1], bool)
+        if empty.any():
+            name = names[self.numeric_columns(kinds)[int(np.flatnonzero(empty)[0])]]
+            raise ValueError(
+                f"Column {name!r} has no values (all missing); drop it before fitting."
+            )
+        self._fit_layout(gaps.any(axis=0))
+        self._fit_ranges(numeric)
+        spread = self._spread(numeric, rng)
+        self._fit_scaler(numeric, spread)
+        return self._encode(numeric, columns, rng, spread=spread)
+
+    @staticmethod
+    def numeric_columns(kinds):
+        return [j for j, kind in enumerate(kinds) if kind == "numeric"]
+
+    def _fit_layout(self, numeric_gaps):
+        self.numeric_columns_ = self.numeric_columns(self.kinds_)
+        self.n_numeric_ = len(self.numeric_columns_)
+        self.n_columns_ = len(self.kinds_)
+        blocks, start = [], self.n_numeric_
+        categoricals = iter(self.categoricals_)
+        for j, kind in enumerate(self.kinds_):
+            if kind == "categorical":
+                width = next(categoricals).width
+                blocks.append(Block(start, start + width, j, "categorical"))
+                start += width
+        for i, j in enumerate(self.numeric_columns_):
+            if numeric_gaps[i]:
+                blocks.append(Block(start, start + 2, j, "missing"))
+                start += 2
+        self.blocks_ = blocks
+        self.n_outputs_ = start
+
+    def _fit_ranges(self, numeric):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # empty columns refused above
+            self.min_ = np.nanmin(numeric, axis=0)
+            self.max_ = np.nanmax(numeric, axis=0)
+        observed = np.where(np.isnan(numeric), 0, numeric)
+        self.integer_ = np.all(observed == np.round(observed), axis=0)
+
+    def _fit_scaler(self, numeric, spread):
+        scaling = self.scaling
+        if scaling == "auto":
+            scaling = "standard" if self.blocks_ else "none"
+        self.scaler_ = None
+        if not self.n_numeric_:
+            scaling = "none"
+        if scaling == "quantile":
+            self.scaler_ = QuantileTransformer(
+                output_distribution="normal",
+                n_quantiles=min(1000, numeric.shape[0]),
+                subsample=QUANTILE_SUBSAMPLE,
+                random_state=0,
+            ).fit(spread)
+        elif scaling == "standard":
+            self.scaler_ = StandardScaler().fit(numeric)
+        # Without an rng a gap is filled with the column's mean in model space: 0
+        # once scaled (a quantile map's median), the mean itself otherwise.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(numeric, axis=0)
+        self.fill_ = mean if self.scaler_ is None else np.zeros_like(mean)
+
+    def _spread(self, numeric, rng):
+        """Integer-valued columns spread over ``[v - 0.5, v + 0.5)`` under a quantile
+        map, when an rng is given (see ``fit_transform``)."""
+        if rng is None or self.scaling != "quantile" or not self.integer_.any():
+            return numeric
+        numeric = numeric.astype(np.float64, copy=True)
+        columns = self.integer_
+        numeric[:, columns] += rng.uniform(-0.5, 0.5, (numeric.shape[0], columns.sum()))
+        return numeric
+
+    def transform(self, X, rng=None):
+        """The model matrix of ``X``; a passthrough table keeps its dtype (float32
+        or float64), anything else is float64."""
+        frame = frame_spec(X)
+        if _is_numeric_input(X, frame) or (self.passthrough_ and frame is not None):
+            numeric, columns = _check_numeric(X), None
+        else:
+            columns = _columns(X, frame)
+            numeric = _numeric_matrix(columns, self.kinds_, self.names_)
+        if numeric.shape[1] != self.n_columns_ - len(self.categoricals_) or (
+            columns is None and self.categoricals_
+        ):
+            raise ValueError(
+                f"X does not have the columns seen in fit: {self.n_columns_} columns, "
+                f"{len(self.categoricals_)} of them categorical."
+            )
+        if self.passthrough_:
+            if _has_nan(numeric):
+                numeric = np.where(np.isnan(numeric), self.fill_, numeric)
+            return numeric
+        return self._encode(numeric, columns, rng)
+
+    def _encode(self, numeric, columns, rng, spread=None):
+        gaps = np.isnan(numeric)
+        values = numeric.astype(np.float64)
+        if self.scaler_ is not None:
+            values = self.scaler_.transform(
+                self._spread(numeric, rng) if spread is None else spread
+            )
+        for i in np.flatnonzero(gaps.any(axis=0)):
+            rows = gaps[:, i]
+            observed = values[~rows, i]
+            if rng is not None and observed.size:
+                values[rows, i] = rng.choice(observed, size=rows.sum())
+            else:
+                values[rows, i] = self.fill_[i]
+        out = np.zeros((numeric.shape[0], self.n_outputs_), dtype=np.float64)
+        out[:, : self.n_numeric_] = values
+        categoricals = iter(self.categoricals_)
+        for block in self.blocks_:
+            view = out[:, block.start : block.stop]
+            if block.kind == "categorical":
+                next(categoricals).encode(columns[block.column][0], view)
+            else:
+                i = self.numeric_columns_.index(block.column)
+                view[:, 0] = ~gaps[:, i]
+                view[:, 1] = gaps[:, i]
+        return out
+
+    def inverse_transform(self, M, rng=None, fixed=None):
+        """The table of model rows ``M``.
+
+        Numeric values are unscaled (clipped and rounded when ``bounded``); each
+        block is decoded by its largest slot (the shared slot of rare levels
+        draws one of them by frequency when ``rng`` is given, else takes the most
+        frequent); NaN where a missing slot wins. ``fixed`` maps column positions
+        to values written as given (conditions decoding must not blur).
+        """
+        M = np.asarray(M)
+        numeric = M[:, : self.n_numeric_].astype(np.float64)
+        if self.scaler_ is not None:
+            numeric = self.scaler_.inverse_transform(numeric)
+        if self.bounded:
+            numeric = np.clip(numeric, self.min_, self.max_)
+            numeric[:, self.integer_] = np.round(numeric[:, self.integer_])
+        decoded = {}
+        categoricals = iter(self.categoricals_)
+        for block in self.blocks_:
+            view = M[:, block.start : block.stop]
+            if block.kind == "categorical":
+                categorical = next(categoricals)
+                decoded[block.column] = (categorical, categorical.decode(view, rng))
+            else:
+                i = self.numeric_columns_.index(block.column)
+                numeric[view[:, 1] > view[:, 0], i] = np.nan
+        for j, value in (fixed or {}).items():
+            categorical = decoded[j][0]
+            decoded[j] = (categorical, np.full(len(M), categorical.code(value)))
+        if self.frame_ is not None:
+            return _to_frame(numeric, decoded, self)
+        if not self.object_input_:
+            return numeric.astype(self.float_dtype_, copy=False)
+        table = np.empty((len(M), self.n_columns_), dtype=object)
+        table[:, self.numeric_columns_] = numeric
+        for j, (categorical, codes) in decoded.items():
+            table[:, j] = categorical.values(codes)
+        return table
+
+    def categorical(self, column):
+        """``(block, levels)`` of the categorical column at position ``column``."""
+        blocks = [b for b in self.blocks_ if b.kind == "categorical"]
+        for block, categorical in zip(blocks, self.categoricals_, strict=True):
+            if block.column == column:
+                return block, categorical
+        raise ValueError(f"Column {self.names_[column]!r} is not categorical.")
+
+    def observed_slots(self):
+        """``(numeric index, column of its observed slot)`` per numeric column with gaps."""
+        return [
+            (self.numeric_columns_.index(b.column), b.start)
+            for b in self.blocks_
+            if b.kind == "missing"
+        ]
+
+
+# ------------------------------------------------------------------ helpers
+def frame_spec(X):
+    """``(column names, dtypes)`` of a DataFrame; None for anything else."""
+    if hasattr(X, "dtypes") and hasattr(X, "columns") and hasattr(X, "iloc"):
+        return list(X.columns), list(X.dtypes)
+    return None
+
+
+def _is_object_array(X):
+    return isinstance(X, np.ndarray) and X.dtype.kind in "OUS"
+
+
+def _is_numeric_input(X, frame):
+    """A NumPy numeric array (or anything array-like that is not an object array),
+    or a DataFrame of NumPy int and float columns only."""
+    if frame is not None:
+        return all(isinstance(d, np.dtype) and d.kind in "iuf" for d in frame[1])
+    if _is_object_array(X):
+        return False
+    if isinstance(X, (list, tuple)):
+        return np.asarray(X).dtype.kind not in "OUS"
+    return True
+
+
+def _check_numeric(X):
+    """sklearn's checks (2-D, non-empty, numeric, no infinity); gaps allowed."""
+    try:
+        return check_array(
+            X, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan", ensure_min_samples=1
+        )
+    except ValueError as exc:
+        if "infinity" not in str(exc):
+            raise
+        names = list(X.columns) if hasattr(X, "columns") else None
+        matrix = np.asarray(X, dtype=np.float64)
+        j = int(np.flatnonzero(np.isinf(matrix).any(axis=0))[0])
+        name = names[j] if names is not None else j
+        raise ValueError(f"Column {name!r} contains infinity; replace it or drop it.") from exc
+
+
+def _has_nan(matrix):
+    # A sum is one fast pass that NaN survives; confirm before paying for a mask.
+    return bool(np.isnan(np.sum(matrix, dtype=np.float64)) and np.isnan(matrix).any())
+
+
+def _columns(X, frame):
+    """``[(values, dtype)]`` per column, 1-D arrays (dtype None for arrays)."""
+    if frame is not None:
+        for axis, what in ((0, "sample"), (1, "feature")):
+            if X.shape[axis] < 1:
+                raise ValueError(
+                    f"Found array with 0 {what}(s) (shape={X.shape}) while a minimum of 1 "
+                    "is required."
+                )
+        return [(_series_values(X.iloc[:, j]), dtype) for j, dtype in enumerate(frame[1])]
+    array = check_array(X, dtype=None, ensure_all_finite=False, ensure_min_samples=1)
+    array = np.asarray(array, dtype=object)
+    return [(array[:, j], None) for j in range(array.shape[1])]
+
+
+def _series_values(series):
+    """A column's values: floats with NaN for numeric dtypes (nullable ones too),
+    objects with NaN for gaps otherwise."""
+    dtype = series.dtype
+    if hasattr(dtype, "categories") or getattr(dtype, "kind", "O") not in "iuf":
+        return series.to_numpy(dtype=object, na_value=np.nan)
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _is_extension(dtype):
+    return not isinstance(dtype, np.dtype)
+
+
+def _column_kind(name, values, dtype):
+    """``"numeric"`` or ``"categorical"``, or a clear error naming the column."""
+    if dtype is not None:
+        text = str(dtype)
+        if hasattr(dtype, "categories") or getattr(dtype, "kind", None) == "b":
+            return "categorical"
+        if "datetime" in text or "timedelta" in text or "period" in text:
+            raise ValueError(
+                f"Column {name!r} holds dates or times ({dtype}), which skae cannot model; "
+                "turn them into numbers (e.g. days since a reference date, or year and "
+                "month as separate columns) before fitting."
+            )
+        kind = getattr(dtype, "kind", None) or "O"
+        if kind == "c":
+            raise ValueError(
+                f"Column {name!r} is complex ({dtype}); complex data is not supported."
+            )
+        if kind in "iuf" and values.dtype != object:
+            if np.isinf(values).any():
+                raise ValueError(f"Column {name!r} contains infinity; replace it or drop it.")
+            return "numeric"
+    present = values[~_is_missing(values)].tolist()
+    if not present:
+        raise ValueError(f"Column {name!r} has no values (all missing); drop it before fitting.")
+    types = {type(v) for v in present}
+    is_bool = {t for t in types if issubclass(t, (bool, np.bool_))}
+    numbers = {t for t in types if issubclass(t, Number)} - is_bool
+    strings = {t for t in types if issubclass(t, (str, bytes))} | is_bool
+    others = types - numbers - strings
+    if others:
+        bad = next(v for v in present if type(v) in others)
+        if hasattr(bad, "year") and hasattr(bad, "month"):
+            raise ValueError(
+                f"Column {name!r} holds dates or times ({type(bad).__name__}), which skae "
+                "cannot model; turn them into numbers before fitting."
+            )
+        # Worded like NumPy's own error, which scikit-learn's checks look for.
+        raise TypeError(
+            f"Column {name!r} holds a {type(bad).__name__} ({bad!r}): each value's argument "
+            "must be a string or a number (a category or a measurement)."
+        )
+    if numbers and strings:
+        number = next(v for v in present if type(v) in numbers)
+        string = next(v for v in present if type(v) in strings)
+        raise ValueError(
+            f"Column {name!r} mixes numbers and strings (e.g. {number!r} and {string!r}); "
+            "make it all numbers (a measurement) or all strings (a category) before fitting."
+        )
+    if numbers:
+        if any(issubclass(t, complex) for t in numbers):
+            raise ValueError(f"Column {name!r} is complex; complex data is not supported.")
+        if not np.isfinite(np.asarray(present, dtype=np.float64)).all():
+            raise ValueError(f"Column {name!r} contains infinity; replace it or drop it.")
+        return "numeric"
+    return "categorical"
+
+
+def _numeric_matrix(columns, kinds, names):
+    """The numeric columns as one float64 matrix, NaN for gaps."""
+    picked = [j for j, kind in enumerate(kinds) if kind == "numeric"]
+    matrix = np.empty((len(columns[0][0]), len(picked)), dtype=np.float64)
+    for i, j in enumerate(picked):
+        values = columns[j][0]
+        if values.dtype == object:
+            values = [np.nan if _missing_scalar(v) else v for v in values.tolist()]
+        try:
+            matrix[:, i] = values
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"Column {names[j]!r} was numeric in fit but now holds values that are not "
+                f"numbers ({exc})."
+            ) from exc
+    if np.isinf(matrix).any():
+        j = picked[int(np.flatnonzero(np.isinf(matrix).any(axis=0))[0])]
+        raise ValueError(f"Column {names[j]!r} contains infinity; replace it or drop it.")
+    return matrix
+
+
+def _missing_scalar(value):
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN (pandas' NA is mapped to NaN on reading)
+    except TypeError:
+        return False
+
+
+def _is_missing(values):
+    """Gaps (None, NaN) in a 1-D array."""
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind != "O":
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter((_missing_scalar(v) for v in values.tolist()), bool, count=len(values))
+
+
+def _sorted_levels(present):
+    """The distinct values of a column, sorted."""
+    unique = list(dict.fromkeys(present.tolist()))
+    try:
+        unique.sort()
+    except TypeError:
+        unique.sort(key=str)
+    levels = np.empty(len(unique), dtype=object)
+    levels[:] = unique
+    return levels
+
+
+def _to_frame(numeric, decoded, codec):
+    """A DataFrame with the columns and dtypes seen in fit."""
+    import pandas as pd
+
+    names, dtypes = codec.frame_
+    data = {}
+    for i, j in enumerate(codec.numeric_columns_):
+        data[names[j]] = _numeric_series(numeric[:, i], dtypes[j])
+    for j, (categorical, codes) in decoded.items():
+        dtype = dtypes[j]
+        if hasattr(dtype, "categories"):
+            data[names[j]] = pd.Categorical.from_codes(codes, dtype=dtype)
+        elif isinstance(dtype, np.dtype) and dtype.kind == "b" and (codes >= 0).all():
+            data[names[j]] = categorical.values(codes).astype(bool)
+        elif _is_extension(dtype):  # pandas' string or boolean dtypes: gaps as <NA>
+            values = categorical.values(codes)
+            values[codes < 0] = None
+            data[names[j]] = pd.array(values, dtype=dtype)
+        else:  # NumPy object columns stay object (pandas would infer strings)
+            data[names[j]] = pd.Series(categorical.values(codes), dtype=dtype)
+    return pd.DataFrame({name: data[name] for name in names}, columns=names)
+
+
+def _numeric_series(values, dtype):
+    import pandas as pd
+
+    kind = getattr(dtype, "kind", "f")
+    gaps = np.isnan(values)
+    if kind in "iu":
+        values = np.round(values)
+        if not _is_extension(dtype):
+            if gaps.any():
+                return values  # NumPy integers hold no gaps: float with NaN
+            info = np.iinfo(dtype)
+            return np.clip(values, info.min, info.max).astype(dtype)
+    if _is_extension(dtype):  # nullable Int64 / Float64: gaps as <NA>
+        if not gaps.any():
+            return pd.array(values, dtype=dtype)
+        array = pd.array(np.where(gaps, 0, values), dtype=dtype)
+        array[gaps] = pd.NA
+        return array
+    return values.astype(dtype)
