@@ -210,6 +210,8 @@ class BaseNeuralEstimator(BaseEstimator):
 
     # How the table codec scales numeric columns (see ``TableCodec``'s ``scaling``).
     _table_scaling = "auto"
+    # Whether a sparse X is taken (and densified by the codec).
+    _accepts_sparse = False
 
     def _make_codec(self):
         return TableCodec(self._table_scaling)
@@ -221,7 +223,13 @@ class BaseNeuralEstimator(BaseEstimator):
         X = open_array(X)
         if frame_spec(X) is None:
             # sklearn's own errors for 1-D, 3-D, sparse, empty or complex input.
-            X = check_array(X, dtype=None, ensure_all_finite=False, ensure_min_samples=min_samples)
+            X = check_array(
+                X,
+                dtype=None,
+                accept_sparse=["csr", "csc", "coo"] if self._accepts_sparse else False,
+                ensure_all_finite=False,
+                ensure_min_samples=min_samples,
+            )
         elif X.shape[0] < min_samples:
             raise ValueError(
                 f"Found array with {X.shape[0]} sample(s) (shape={X.shape}) while a "
@@ -417,5 +425,5 @@ class BaseNeuralEstimator(BaseEstimator):
         tags = super().__sklearn_tags__()
         # Gaps are modelled (a missing indicator per column that had them).
         tags.input_tags.allow_nan = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = self._accepts_sparse
         return tags

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from numbers import Number
 
 import numpy as np
+from scipy import sparse
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 from sklearn.utils.validation import check_array
 
@@ -32,6 +33,10 @@ from sklearn.utils.validation import check_array
 MAX_LEVELS = 100
 # Rows a quantile map is fitted on at most (sklearn's default subsample).
 QUANTILE_SUBSAMPLE = 100_000
+# A sparse table is densified (the networks train on dense rows) in blocks of this
+# many rows, and only when the dense array takes at most MAX_DENSE_BYTES.
+DENSIFY_ROWS = 10_000
+MAX_DENSE_BYTES = 4 * 2**30
 
 
 @dataclass
@@ -192,6 +197,7 @@ class TableCodec:
         """
         self.frame_ = frame_spec(X)
         self.object_input_ = self.frame_ is None and _is_object_array(X)
+        self.sparse_input_ = sparse.issparse(X)
         self.categoricals_ = []
         if _is_numeric_input(X, self.frame_):
             numeric, columns = _check_numeric(X), None
@@ -379,6 +385,8 @@ class TableCodec:
             decoded[j] = (categorical, np.full(len(M), categorical.code(value)))
         if self.frame_ is not None:
             return _to_frame(numeric, decoded, self)
+        if self.sparse_input_:
+            return sparse.csr_matrix(numeric.astype(self.float_dtype_, copy=False))
         if not self.object_input_:
             return numeric.astype(self.float_dtype_, copy=False)
         table = np.empty((len(M), self.n_columns_), dtype=object)
@@ -429,7 +437,10 @@ def _is_numeric_input(X, frame):
 
 
 def _check_numeric(X):
-    """sklearn's checks (2-D, non-empty, numeric, no infinity); gaps allowed."""
+    """sklearn's checks (2-D, non-empty, numeric, no infinity); gaps allowed. A
+    sparse matrix is densified (see ``_densify``)."""
+    if sparse.issparse(X):
+        X = _densify(X)
     try:
         return check_array(
             X, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan", ensure_min_samples=1
@@ -442,6 +453,29 @@ def _check_numeric(X):
         j = int(np.flatnonzero(np.isinf(matrix).any(axis=0))[0])
         name = names[j] if names is not None else j
         raise ValueError(f"Column {name!r} contains infinity; replace it or drop it.") from exc
+
+
+def _densify(X):
+    """A sparse matrix as a dense array, block by block, when it fits the budget.
+
+    The networks train on dense rows, so a sparse table becomes dense once, in its
+    own dtype and a block of rows at a time (no float64 copy of the whole on the
+    way); a table that would take more than ``MAX_DENSE_BYTES`` is refused with
+    a way out rather than exhausting memory.
+    """
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    size = X.shape[0] * X.shape[1] * dtype.itemsize
+    if size > MAX_DENSE_BYTES:
+        raise ValueError(
+            f"A sparse X of shape {X.shape} would take {size / 2**30:.1f} GiB as dense "
+            f"rows, which the networks train on (at most {MAX_DENSE_BYTES / 2**30:.0f} "
+            "GiB); reduce its features first, e.g. with TruncatedSVD."
+        )
+    X = X.tocsr()
+    dense = np.empty(X.shape, dtype=dtype)
+    for start in range(0, X.shape[0], DENSIFY_ROWS):
+        dense[start : start + DENSIFY_ROWS] = X[start : start + DENSIFY_ROWS].toarray()
+    return dense
 
 
 def _has_nan(matrix):

@@ -221,8 +221,8 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data: numeric, or a table with categorical columns and gaps.
 
         y : Ignored
             Not used, present for API consistency.
@@ -248,8 +248,8 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data: numeric, or a table with categorical columns and gaps.
 
         y : Ignored
             Not used, present for API consistency.
@@ -364,7 +364,7 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or DataFrame of shape (n_samples, n_features)
             Data to encode.
 
         Returns
@@ -434,7 +434,7 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or DataFrame of shape (n_samples, n_features)
             Data to score.
 
         Returns
@@ -470,7 +470,7 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or DataFrame of shape (n_samples, n_features)
             Data to score.
 
         y : Ignored

@@ -297,8 +297,9 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, labeled and unlabeled rows together.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data, labeled and unlabeled rows together: numeric, or a table
+            with categorical columns and gaps.
 
         y : array-like of shape (n_samples,)
             Class labels; ``-1`` marks an unlabeled row.
@@ -429,7 +430,7 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or DataFrame of shape (n_samples, n_features)
             Data to classify.
 
         Returns
@@ -461,7 +462,7 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or DataFrame of shape (n_samples, n_features)
             Data to classify.
 
         Returns
@@ -502,7 +503,7 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or DataFrame of shape (n_samples, n_features)
             Data to classify.
 
         Returns
@@ -535,7 +536,7 @@ default="relu"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or DataFrame of shape (n_samples, n_features)
             Data to encode.
 
         Returns

@@ -6,6 +6,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy import sparse
 from sklearn.base import OneToOneFeatureMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -338,8 +339,9 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows. A DataFrame's columns and dtypes are restored on sampling.
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Training rows: numeric, or a table with categorical columns and gaps.
+            ``sample`` returns rows in the same form (columns, dtypes, categories).
 
         y : array-like of shape (n_samples,), default=None
             Class labels for a conditional GAN; None learns ``X`` alone.
@@ -411,6 +413,9 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
                     lambda codes, n: self._generate_accepted(codes, n, rng)[:, k:]
                 )
         return self
+
+    # A sparse table is densified once (see the codec); fit_resample returns sparse.
+    _accepts_sparse = True
 
     def _make_codec(self):
         # Numeric columns through ``preprocessing``; sampled values stay within the
@@ -548,9 +553,11 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
 
         Returns
         -------
-        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
-            New rows; a DataFrame with the training columns and dtypes when ``fit``
-            got one.
+        X : ndarray, DataFrame or sparse matrix of shape (n_samples, n_features_in_)
+            New rows in the form ``fit`` got: a DataFrame with the training columns
+            and dtypes, an object array, a CSR matrix for sparse input (the
+            networks train on dense rows: a sparse table is densified once, and
+            refused if that would take more than 4 GiB), or a numeric array.
 
         y : ndarray of shape (n_samples,)
             Their labels; returned only when the sampler was fitted with ``y``.
@@ -672,16 +679,18 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows.
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Training rows (numeric, or with categorical columns and gaps).
 
         y : array-like of shape (n_samples,)
             Class labels.
 
         Returns
         -------
-        X_resampled : ndarray or DataFrame of shape (n_samples_new, n_features)
-            The original rows followed by the generated ones.
+        X_resampled : ndarray, DataFrame, sparse matrix or list of shape \
+(n_samples_new, n_features)
+            The original rows followed by the generated ones, in the form ``X``
+            came in.
 
         y_resampled : ndarray, Series or list of shape (n_samples_new,)
             Their labels, in the form ``y`` came in.
@@ -716,6 +725,8 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
             import pandas as pd
 
             X_all = pd.concat([X, X_new], ignore_index=True)
+        elif sparse.issparse(X):
+            X_all = sparse.vstack([X, X_new], format=X.format)
         else:
             X_all = np.concatenate([np.asarray(self._check_table(X, reset=False)), X_new])
             X_all = X_all.tolist() if isinstance(X, list) else X_all

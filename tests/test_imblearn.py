@@ -13,7 +13,8 @@ from imblearn.utils.estimator_checks import parametrize_with_checks  # noqa: E40
 
 class DeclaredGANSampler(GANSampler):
     """GANSampler with the tags imbalanced-learn's samplers carry (``SamplerMixin``):
-    a sampler that needs ``y``, takes 2-D arrays, DataFrames, strings and gaps."""
+    a sampler that needs ``y``, takes 2-D arrays, sparse matrices, DataFrames,
+    strings and gaps."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -27,7 +28,7 @@ class DeclaredGANSampler(GANSampler):
         )
         declared.target_tags.required = True
         declared.input_tags = InputTags(
-            two_d_array=True, allow_nan=True, string=True, dataframe=True, sparse=False
+            two_d_array=True, allow_nan=True, string=True, dataframe=True, sparse=True
         )
         return declared
 

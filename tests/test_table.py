@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
 
-from skae import AutoencoderTransformer, GANSampler, PretrainedClassifier
+from skae import AutoencoderTransformer, GANSampler, PretrainedClassifier, _table
 from skae._table import MAX_LEVELS, TableCodec
 
 
@@ -312,3 +313,17 @@ def test_fit_resample_keeps_lists_and_float32():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert_allclose(np.asarray(X_list)[:120], X)
+
+
+def test_sparse_tables_are_densified_within_a_memory_budget(monkeypatch):
+    X = sparse.random(200, 5, density=0.3, format="csr", random_state=0)
+    y = np.repeat([0, 1], [150, 50])
+    X_res, y_res = GANSampler(max_steps=2, random_state=0).fit_resample(X, y)
+    assert sparse.issparse(X_res) and X_res.format == "csr" and X_res.shape == (300, 5)
+    assert_allclose(X_res[:200].toarray(), X.toarray())
+    monkeypatch.setattr(_table, "MAX_DENSE_BYTES", 1_000)
+    with pytest.raises(ValueError, match="would take .* GiB as dense rows.*TruncatedSVD"):
+        GANSampler(max_steps=2).fit(X)
+    # The other estimators refuse sparse input as scikit-learn's dense-only ones do.
+    with pytest.raises(TypeError, match="dense data is required"):
+        AutoencoderTransformer(max_epochs=1).fit(X)
