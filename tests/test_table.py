@@ -203,16 +203,20 @@ def test_gan_samples_the_table_with_its_dtypes_and_gaps(fitted_table_gan):
     assert list(sample.columns) == list(table.columns)
     assert all(sample[c].dtype == table[c].dtype for c in table)
     assert sample["eggs"].between(0, 3).all()
-    for column in ("bill", "island", "year"):  # NaN rates preserved within 2 points
-        assert abs(sample[column].isna().mean() - table[column].isna().mean()) < 0.02, column
+    # Rejection sampling keeps gaps at rates of their own on a generator this short;
+    # the matcher alone keeps them within 2 points (next test).
+    for column in ("bill", "island", "year"):
+        assert abs(sample[column].isna().mean() - table[column].isna().mean()) < 0.05, column
 
 
-def test_level_frequencies_are_matched_to_the_data():
+def test_level_frequencies_and_gap_rates_are_matched_to_the_data():
     # Without rejection sampling, which keeps levels at rates of its own, the
     # frequencies are the data's up to the noise of 4,000 draws (about 1 point).
     table = penguins(800)
     gan = GANSampler(max_steps=300, rejection_sampling=False, random_state=0).fit(table)
     sample = gan.sample(4000)
+    for column in ("bill", "island", "year"):  # NaN rates preserved within 2 points
+        assert abs(sample[column].isna().mean() - table[column].isna().mean()) < 0.02, column
     for column in ("species", "size", "tagged", "island"):
         real = table[column].astype(object).fillna("<gap>").value_counts(normalize=True)
         fake = sample[column].astype(object).fillna("<gap>").value_counts(normalize=True)
