@@ -51,17 +51,6 @@ class ReconstructionLoss(nn.Module):
         self.numeric_loss = numeric_loss
         self.output_activation = output_activation
 
-    def config(self):
-        """The constructor's arguments, to build the same loss elsewhere."""
-        return dict(
-            n_numeric=self.n_numeric,
-            blocks=self.blocks,
-            observed=self.observed,
-            n_columns=self.n_columns,
-            numeric_loss=self.numeric_loss,
-            output_activation=self.output_activation,
-        )
-
     def _numeric(self, output, target):
         if self.numeric_loss == "bce":
             return F.binary_cross_entropy_with_logits(output, target, reduction="none")

@@ -78,7 +78,7 @@ class MarginalMatcher:
         self.local_maps_ = {}
         groups = [None] if real_codes is None else np.unique(real_codes)
         columns = len(groups) * real.shape[1]  # what both size budgets are shared by
-        n_reference = max(MIN_REFERENCE_ROWS, min(REFERENCE_ROWS, MAX_REFERENCE_VALUES // columns))
+        n_reference = _reference_rows(columns)
         max_clusters = min(MAX_CLUSTERS, MAX_LOCAL_COLUMNS // columns)
         for code in groups:
             rows = real if code is None else real[real_codes == code]
@@ -268,11 +268,11 @@ class CategoryMatcher:
         self.blocks_ = [tuple(block) for block in blocks]
         self.offsets_, self.targets_ = {}, {}
         groups = [None] if real_codes is None else np.unique(real_codes)
+        n = _reference_rows(real.shape[1])
         for code in groups:
             rows = real if code is None else real[real_codes == code]
             if len(rows) < MIN_ROWS:
                 continue
-            n = min(REFERENCE_ROWS, max(MIN_REFERENCE_ROWS, MAX_REFERENCE_VALUES // real.shape[1]))
             logits = generate(None if code is None else np.full(n, code), n)
             offsets = np.zeros(real.shape[1])
             target = np.maximum(rows.mean(axis=0), MIN_FREQUENCY)
@@ -312,6 +312,12 @@ def sample_blocks(logits, blocks, rng):
     for start, stop in blocks:
         onehot[rows, start + np.argmax(logits[:, start:stop] + gumbel[:, start:stop], axis=1)] = 1
     return onehot
+
+
+def _reference_rows(values_per_row):
+    """Generated rows per class that estimate the generator's distributions:
+    ``REFERENCE_ROWS``, fewer (down to ``MIN_REFERENCE_ROWS``) for wide rows."""
+    return max(MIN_REFERENCE_ROWS, min(REFERENCE_ROWS, MAX_REFERENCE_VALUES // values_per_row))
 
 
 def _softmax(logits):

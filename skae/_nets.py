@@ -217,7 +217,8 @@ class SemiSupervisedNet(SliceNet):
       so that every step sees labels even when they are a tiny share of the data;
     - reconstruction of the batch by the autoencoder's own
       :class:`~skae._losses.ReconstructionLoss` (its arguments are
-      ``reconstruction_loss``), weight ``reconstruction_weight``;
+      ``reconstruction_loss``, the autoencoder net's ``criterion__*``
+      parameters), weight ``reconstruction_weight``;
     - weighted cross-entropy to the batch's pseudo-labels (weight 0 = none);
     - self-training: cross-entropy to the teacher's prediction on the clean row
       where the teacher is at least ``confidence_threshold`` sure, ramped up over

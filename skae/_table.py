@@ -48,6 +48,8 @@ class Block:
     stop: int
     column: int  # position of the column in the table
     kind: str  # "categorical" or "missing"
+    levels: "_Categorical | None" = None  # a categorical column's levels and slots
+    numeric: int | None = None  # a missing indicator's column in the numeric part
 
 
 class _Categorical:
@@ -198,7 +200,6 @@ class TableCodec:
         self.frame_ = frame_spec(X)
         self.object_input_ = self.frame_ is None and _is_object_array(X)
         self.sparse_input_ = sparse.issparse(X)
-        self.categoricals_ = []
         if _is_numeric_input(X, self.frame_):
             numeric, columns = _check_numeric(X), None
             kinds = ["numeric"] * numeric.shape[1]
@@ -219,16 +220,17 @@ class TableCodec:
         self.kinds_, self.names_ = kinds, names
         self.scaler_ = None
         if self.passthrough_:
-            self._fit_layout(np.zeros(numeric.shape[1], dtype=bool))
+            self._fit_layout(np.zeros(numeric.shape[1], dtype=bool), [])
             # Means, for gaps that appear only after fit.
             self.fill_ = sums / max(1, numeric.shape[0])
             if self.bounded:
                 self._fit_ranges(numeric)
             return numeric
-        for j, kind in enumerate(kinds):
-            if kind == "categorical":
-                values, dtype = columns[j]
-                self.categoricals_.append(_Categorical(names[j], values, dtype, self.max_levels))
+        categoricals = [
+            _Categorical(names[j], *columns[j], self.max_levels)
+            for j, kind in enumerate(kinds)
+            if kind == "categorical"
+        ]
         gaps = np.isnan(numeric)
         empty = gaps.all(axis=0) if numeric.shape[0] else np.zeros(numeric.shape[1], bool)
         if empty.any():
@@ -236,7 +238,7 @@ class TableCodec:
             raise ValueError(
                 f"Column {name!r} has no values (all missing); drop it before fitting."
             )
-        self._fit_layout(gaps.any(axis=0))
+        self._fit_layout(gaps.any(axis=0), categoricals)
         self._fit_ranges(numeric)
         spread = self._spread(numeric, rng)
         self._fit_scaler(numeric, spread)
@@ -246,20 +248,21 @@ class TableCodec:
     def numeric_columns(kinds):
         return [j for j, kind in enumerate(kinds) if kind == "numeric"]
 
-    def _fit_layout(self, numeric_gaps):
+    def _fit_layout(self, numeric_gaps, categoricals):
+        """The blocks after the numeric columns: ``categoricals`` (the categorical
+        columns' levels, in table order), then an indicator per numeric column
+        with gaps."""
         self.numeric_columns_ = self.numeric_columns(self.kinds_)
         self.n_numeric_ = len(self.numeric_columns_)
         self.n_columns_ = len(self.kinds_)
         blocks, start = [], self.n_numeric_
-        categoricals = iter(self.categoricals_)
-        for j, kind in enumerate(self.kinds_):
-            if kind == "categorical":
-                width = next(categoricals).width
-                blocks.append(Block(start, start + width, j, "categorical"))
-                start += width
+        positions = [j for j, kind in enumerate(self.kinds_) if kind == "categorical"]
+        for j, levels in zip(positions, categoricals, strict=True):
+            blocks.append(Block(start, start + levels.width, j, "categorical", levels=levels))
+            start += levels.width
         for i, j in enumerate(self.numeric_columns_):
             if numeric_gaps[i]:
-                blocks.append(Block(start, start + 2, j, "missing"))
+                blocks.append(Block(start, start + 2, j, "missing", numeric=i))
                 start += 2
         self.blocks_ = blocks
         self.n_outputs_ = start
@@ -290,10 +293,12 @@ class TableCodec:
             self.scaler_ = StandardScaler().fit(numeric)
         # Without an rng a gap is filled with the column's mean in model space: 0
         # once scaled (a quantile map's median), the mean itself otherwise.
+        if self.scaler_ is not None:
+            self.fill_ = np.zeros(numeric.shape[1])
+            return
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            mean = np.nanmean(numeric, axis=0)
-        self.fill_ = mean if self.scaler_ is None else np.zeros_like(mean)
+            self.fill_ = np.nanmean(numeric, axis=0)
 
     def _spread(self, numeric, rng):
         """Integer-valued columns spread over ``[v - 0.5, v + 0.5)`` under a quantile
@@ -314,12 +319,11 @@ class TableCodec:
         else:
             columns = _columns(X, frame)
             numeric = _numeric_matrix(columns, self.kinds_, self.names_)
-        if numeric.shape[1] != self.n_columns_ - len(self.categoricals_) or (
-            columns is None and self.categoricals_
-        ):
+        n_categorical = self.n_columns_ - self.n_numeric_
+        if numeric.shape[1] != self.n_numeric_ or (columns is None and n_categorical):
             raise ValueError(
                 f"X does not have the columns seen in fit: {self.n_columns_} columns, "
-                f"{len(self.categoricals_)} of them categorical."
+                f"{n_categorical} of them categorical."
             )
         if self.passthrough_:
             if _has_nan(numeric):
@@ -329,8 +333,9 @@ class TableCodec:
 
     def _encode(self, numeric, columns, rng, spread=None):
         gaps = np.isnan(numeric)
-        values = numeric.astype(np.float64)
-        if self.scaler_ is not None:
+        if self.scaler_ is None:
+            values = numeric.astype(np.float64)  # a copy: gaps are filled in place
+        else:
             values = self.scaler_.transform(
                 self._spread(numeric, rng) if spread is None else spread
             )
@@ -343,15 +348,13 @@ class TableCodec:
                 values[rows, i] = self.fill_[i]
         out = np.zeros((numeric.shape[0], self.n_outputs_), dtype=np.float64)
         out[:, : self.n_numeric_] = values
-        categoricals = iter(self.categoricals_)
         for block in self.blocks_:
             view = out[:, block.start : block.stop]
             if block.kind == "categorical":
-                next(categoricals).encode(columns[block.column][0], view)
+                block.levels.encode(columns[block.column][0], view)
             else:
-                i = self.numeric_columns_.index(block.column)
-                view[:, 0] = ~gaps[:, i]
-                view[:, 1] = gaps[:, i]
+                view[:, 0] = ~gaps[:, block.numeric]
+                view[:, 1] = gaps[:, block.numeric]
         return out
 
     def inverse_transform(self, M, rng=None, fixed=None):
@@ -364,6 +367,8 @@ class TableCodec:
         to values written as given (conditions decoding must not blur).
         """
         M = np.asarray(M)
+        if self.passthrough_ and not (self.bounded or self.frame_ or self.sparse_input_):
+            return M  # a complete numeric array comes back as given
         numeric = M[:, : self.n_numeric_].astype(np.float64)
         if self.scaler_ is not None:
             numeric = self.scaler_.inverse_transform(numeric)
@@ -371,15 +376,12 @@ class TableCodec:
             numeric = np.clip(numeric, self.min_, self.max_)
             numeric[:, self.integer_] = np.round(numeric[:, self.integer_])
         decoded = {}
-        categoricals = iter(self.categoricals_)
         for block in self.blocks_:
             view = M[:, block.start : block.stop]
             if block.kind == "categorical":
-                categorical = next(categoricals)
-                decoded[block.column] = (categorical, categorical.decode(view, rng))
+                decoded[block.column] = (block.levels, block.levels.decode(view, rng))
             else:
-                i = self.numeric_columns_.index(block.column)
-                numeric[view[:, 1] > view[:, 0], i] = np.nan
+                numeric[view[:, 1] > view[:, 0], block.numeric] = np.nan
         for j, value in (fixed or {}).items():
             categorical = decoded[j][0]
             decoded[j] = (categorical, np.full(len(M), categorical.code(value)))
@@ -396,20 +398,15 @@ class TableCodec:
         return table
 
     def categorical(self, column):
-        """``(block, levels)`` of the categorical column at position ``column``."""
-        blocks = [b for b in self.blocks_ if b.kind == "categorical"]
-        for block, categorical in zip(blocks, self.categoricals_, strict=True):
-            if block.column == column:
-                return block, categorical
+        """The block of the categorical column at position ``column``."""
+        for block in self.blocks_:
+            if block.kind == "categorical" and block.column == column:
+                return block
         raise ValueError(f"Column {self.names_[column]!r} is not categorical.")
 
     def observed_slots(self):
         """``(numeric index, column of its observed slot)`` per numeric column with gaps."""
-        return [
-            (self.numeric_columns_.index(b.column), b.start)
-            for b in self.blocks_
-            if b.kind == "missing"
-        ]
+        return [(b.numeric, b.start) for b in self.blocks_ if b.kind == "missing"]
 
 
 # ------------------------------------------------------------------ helpers
@@ -425,15 +422,11 @@ def _is_object_array(X):
 
 
 def _is_numeric_input(X, frame):
-    """A NumPy numeric array (or anything array-like that is not an object array),
-    or a DataFrame of NumPy int and float columns only."""
+    """A numeric (or sparse) array, or a DataFrame of NumPy int and float columns
+    only. Lists arrive as arrays: the estimators check ``X`` before the codec."""
     if frame is not None:
         return all(isinstance(d, np.dtype) and d.kind in "iuf" for d in frame[1])
-    if _is_object_array(X):
-        return False
-    if isinstance(X, (list, tuple)):
-        return np.asarray(X).dtype.kind not in "OUS"
-    return True
+    return not _is_object_array(X)
 
 
 def _check_numeric(X):
@@ -529,9 +522,7 @@ def _column_kind(name, values, dtype):
                 f"Column {name!r} is complex ({dtype}); complex data is not supported."
             )
         if kind in "iuf" and values.dtype != object:
-            if np.isinf(values).any():
-                raise ValueError(f"Column {name!r} contains infinity; replace it or drop it.")
-            return "numeric"
+            return "numeric"  # infinity is refused by _numeric_matrix
     present = values[~_is_missing(values)].tolist()
     if not present:
         raise ValueError(f"Column {name!r} has no values (all missing); drop it before fitting.")
@@ -562,8 +553,6 @@ def _column_kind(name, values, dtype):
     if numbers:
         if any(issubclass(t, complex) for t in numbers):
             raise ValueError(f"Column {name!r} is complex; complex data is not supported.")
-        if not np.isfinite(np.asarray(present, dtype=np.float64)).all():
-            raise ValueError(f"Column {name!r} contains infinity; replace it or drop it.")
         return "numeric"
     return "categorical"
 

@@ -424,10 +424,7 @@ default="relu"
         reconstructed = self._forward_batches(
             lambda batch: module.activate(module.decoder(batch)), codes, codes.dtype
         )
-        codec = self.table_codec_
-        if codec.passthrough_ and codec.frame_ is None:
-            return reconstructed
-        return codec.inverse_transform(reconstructed)
+        return self.table_codec_.inverse_transform(reconstructed)
 
     def score_samples(self, X):
         """Negative reconstruction loss of each row: higher means more typical.

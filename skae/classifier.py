@@ -419,7 +419,7 @@ default="relu"
             class_weight=class_weight,
             reconstruction_weight=0.0 if self.freeze_encoder else self.reconstruction_weight,
             # Fine-tuning reconstructs with the autoencoder's own loss.
-            reconstruction_loss=self.autoencoder_.net_.criterion_.config(),
+            reconstruction_loss=self.autoencoder_.net_.get_params_for("criterion"),
             noise=self.noise,
             confidence_threshold=self.confidence_threshold if self.pseudo_labels else None,
             ramp_epochs=SELF_TRAINING_RAMP * self.finetune_epochs,

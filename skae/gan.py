@@ -400,7 +400,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
             self.category_matcher_ = CategoryMatcher().fit(
                 Xt[:, k:],
                 y_encoded,
-                [(start - k, stop - k) for start, stop in blocks],
+                self._blocks(after_numeric=True),
                 lambda codes, n: self._generate(codes, n, rng)[:, k:],
             )
         self.rejector_ = None
@@ -422,9 +422,12 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         # range seen in fit and columns that held only integers come back rounded.
         return TableCodec(self.preprocessing, bounded=True)
 
-    def _blocks(self):
-        """``(start, stop)`` of each one-hot block of the model matrix."""
-        return [(block.start, block.stop) for block in self.table_codec_.blocks_]
+    def _blocks(self, *, after_numeric=False):
+        """``(start, stop)`` of each one-hot block of the model matrix, or counted
+        from the end of its numeric part (the blocks-only rows the category
+        steps see)."""
+        k = self.table_codec_.n_numeric_ if after_numeric else 0
+        return [(block.start - k, block.stop - k) for block in self.table_codec_.blocks_]
 
     def _generate(self, codes, n_samples, rng):
         """Rows in the training space for label codes (None: unconditional)."""
@@ -439,13 +442,13 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         """``_generate`` with the marginals matched to the data's, and a level drawn
         in each one-hot block."""
         rows = self._generate(codes, n_samples, rng)
-        k, blocks = self.table_codec_.n_numeric_, self._blocks()
+        k = self.table_codec_.n_numeric_
         if self.marginal_matcher_ is not None:
             rows[:, :k] = self.marginal_matcher_.transform(rows[:, :k], codes)
         if self.category_matcher_ is not None:
             rows[:, k:] = self.category_matcher_.sample(rows[:, k:], codes, rng)
-        elif blocks:
-            rows[:, k:] = sample_blocks(rows[:, k:], [(a - k, b - k) for a, b in blocks], rng)
+        elif self.table_codec_.blocks_:
+            rows[:, k:] = sample_blocks(rows[:, k:], self._blocks(after_numeric=True), rng)
         return rows
 
     def _generate_accepted(self, codes, n_samples, rng):
@@ -602,12 +605,12 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         rows = self._generate_accepted(codes, n_samples, rng)
         if wanted:
             rows = self._meet_conditions(rows, codes, wanted, rng)
-        fixed = {column: value for column, (_, value) in wanted.items()}
+        fixed = {column: value for column, (_, _, value) in wanted.items()}
         X = self.table_codec_.inverse_transform(rows, rng=rng, fixed=fixed)
         return (X, y) if self._conditional else X
 
     def _condition_slots(self, conditions):
-        """``{column position: (model-matrix column of the slot, value)}``."""
+        """``{column position: (its block, model-matrix column of the slot, value)}``."""
         if not conditions:
             return {}
         if not isinstance(conditions, Mapping):
@@ -631,14 +634,14 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
                     f"conditions fix categorical columns, but column {key!r} is numeric; "
                     "to draw rows within a range of it, sample more rows and filter them."
                 )
-            block, levels = codec.categorical(column)
-            wanted[column] = (block.start + levels.slot(value), value)
+            block = codec.categorical(column)
+            wanted[column] = (block, block.start + block.levels.slot(value), value)
         return wanted
 
     def _meet_conditions(self, rows, codes, wanted, rng):
         """Replace the rows that miss a condition by generated rows that meet them
         all; the rows still missing one after ``CONDITION_ROUNDS`` get it set."""
-        slots = [slot for slot, _ in wanted.values()]
+        slots = [slot for _, slot, _ in wanted.values()]
 
         def meets(candidates):
             return (candidates[:, slots] == 1).all(axis=1)
@@ -664,8 +667,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
             rows[pending[found]] = candidates[found, good[found].argmax(axis=1)]
             rate = max(good.mean(), rate / 2)
             pending = pending[~found]
-        for column, (slot, _) in wanted.items():
-            block, _ = self.table_codec_.categorical(column)
+        for block, slot, _ in wanted.values():
             rows[pending, block.start : block.stop] = 0
             rows[pending, slot] = 1
         return rows
