@@ -261,7 +261,7 @@ def gan_fit_sample(train, seed, quick):
     start = time.perf_counter()
     synthetic = gan.sample(len(train))
     sample_s = time.perf_counter() - start
-    return synthetic, fit_s, sample_s, ""
+    return synthetic, fit_s, sample_s
 
 
 # ----------------------------------------------------------------------- metrics
@@ -452,9 +452,6 @@ def results_markdown(payload):
                 continue
             ok = [r for r in runs if "error" not in r]
             label = LABELS[synth] + (f" ({len(ok)}/{len(runs)} ok)" if len(ok) < len(runs) else "")
-            notes = sorted({r["note"] for r in ok if r.get("note")})
-            if notes:
-                label += " [" + ", ".join(notes) + "]"
             if not ok:
                 error = runs[0]["error"].splitlines()[0][:40]
                 rows.append([table, label, f"failed: {error}"] + [""] * (len(METRIC_COLUMNS) - 1))
@@ -560,17 +557,15 @@ def part_tables(args):
                 }
                 try:
                     if synth == "gansampler":
-                        raw, fit_s, sample_s, note = gan_fit_sample(train, seed, args.quick)
+                        raw, fit_s, sample_s = gan_fit_sample(train, seed, args.quick)
                         given = train
                     else:
                         raw, given, fit_s, sample_s = sdv_fit_sample(synth, train, seed, epochs)
-                        note = ""
                     changed = [c for c in given.columns if raw[c].dtype != given[c].dtype]
                     synthetic, _, unseen = align(raw, train)
                     record.update(
                         fit_s=fit_s,
                         sample_s=sample_s,
-                        note=note,
                         dtype_changed=changed,
                         unseen_level_share=unseen,
                     )
@@ -580,7 +575,7 @@ def part_tables(args):
                         f"detection {record['detection']:.3f} C2ST {record['c2st']:.3f} "
                         f"TSTR {record['tstr_balanced_accuracy']:.3f} "
                         f"DCR<med {record['dcr_share_below_holdout_median']:.3f} "
-                        f"fit {fit_s:.1f}s {note}",
+                        f"fit {fit_s:.1f}s",
                         flush=True,
                     )
                 except Exception as exc:  # noqa: BLE001
@@ -681,7 +676,6 @@ def part_resample(args):
                 record = {"table": table_name, "method": method, "seed": seed}
                 try:
                     start = time.perf_counter()
-                    note = ""
                     if method == "none":
                         X_res, y_res = X, y
                     elif method == "smotenc":
@@ -703,12 +697,11 @@ def part_resample(args):
                         rarest_recall=_rarest_recall(y_true, predicted),
                         rows=len(y_res),
                         resample_s=resample_s,
-                        note=note,
                     )
                     print(
                         f"  {method} seed {seed}: bal.acc {record['balanced_accuracy']:.3f} "
                         f"rarest recall {record['rarest_recall']:.3f} rows {len(y_res)} "
-                        f"{resample_s:.1f}s {note}",
+                        f"{resample_s:.1f}s",
                         flush=True,
                     )
                 except Exception as exc:  # noqa: BLE001
@@ -728,11 +721,10 @@ def part_resample(args):
             if not runs:
                 rows.append([table_name, method, "failed", "", "", ""])
                 continue
-            notes = sorted({r["note"] for r in runs if r.get("note")})
             rows.append(
                 [
                     table_name,
-                    method + (" [" + ", ".join(notes) + "]" if notes else ""),
+                    method,
                     _f(_mean(runs, "balanced_accuracy")),
                     _f(_mean(runs, "rarest_recall")),
                     int(_mean(runs, "rows")),
