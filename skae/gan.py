@@ -714,8 +714,9 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         if y is None:
             raise ValueError("fit_resample needs class labels y: it balances the classes.")
         labels, one_vs_all = _labels(y)
-        self.sampling_strategy_ = rows_to_add(labels, self.sampling_strategy)
+        plan = rows_to_add(labels, self.sampling_strategy)  # bad strategies fail before fit
         self.fit(X, labels)
+        self.sampling_strategy_ = plan
         new_labels = np.repeat(
             np.array(list(self.sampling_strategy_), dtype=labels.dtype),
             list(self.sampling_strategy_.values()),
