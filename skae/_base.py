@@ -3,6 +3,8 @@ device choice, building the skorch net and running it, batched inference."""
 
 import contextlib
 import copy
+import functools
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,10 +12,10 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import GradientNormClipping
+from skorch.callbacks import Callback, GradientNormClipping
 from skorch.utils import noop
 
-from ._data import RandomSplit, float32_rows, make_dataset, open_array
+from ._data import RandomSplit, float32_rows, make_dataset, open_array, validation_rows
 from ._distributed import DISTRIBUTED_NETS, make_accelerator, make_history, to_single_process
 from ._nets import ValidationEarlyStopping, autocast
 from ._params import Anything, Boolean, Interval, Options
@@ -200,6 +202,56 @@ def seeded(seed, device):
         yield
 
 
+def output_dtype(X):
+    """The dtype of features computed from the model matrix ``X``: float32 stays
+    float32, anything else (float64, integers read from disk) gives float64."""
+    return np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64)
+
+
+def fit_transaction(method):
+    """Make a fitting method all or nothing: if it raises (bad input, divergence, an
+    error in a callback, a second Ctrl-C outside the training loop), the estimator
+    is put back exactly as it was before the call, fitted or not.
+
+    A new fit builds a new net, so the previous one is kept by reference; a fit
+    that continues training in place (``partial_fit``, ``warm_start``) first copies
+    the net (weights, optimizer state, history), which costs little next to an epoch.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        saved = dict(self.__dict__)
+        net = saved.get("net_")
+        continues = method.__name__ == "partial_fit" or getattr(self, "warm_start", False)
+        if net is not None and continues:
+            saved["net_"] = copy.deepcopy(net)
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    return wrapper
+
+
+def _named_callback(callback):
+    """``callback`` as a skorch callback, or ``(name, callback)``; else a clear error."""
+    named = isinstance(callback, tuple) and len(callback) == 2 and isinstance(callback[0], str)
+    instance = callback[1] if named else callback
+    if isinstance(instance, type) and issubclass(instance, Callback):
+        raise TypeError(
+            f"callbacks holds the class {instance.__name__}; pass an instance, "
+            f"{instance.__name__}()."
+        )
+    if not isinstance(instance, Callback):
+        raise TypeError(
+            "callbacks must be a list of skorch callbacks (instances, or (name, callback) "
+            f"pairs); it holds {callback!r}."
+        )
+    return callback
+
+
 class BaseNeuralEstimator(BaseEstimator):
     """Shared machinery; subclasses define ``_param_rules``, ``_build_net`` and the
     public methods."""
@@ -252,15 +304,30 @@ class BaseNeuralEstimator(BaseEstimator):
         return self.table_codec_.transform(X, rng=rng)
 
     def _check_fit_size(self, n_samples):
-        if getattr(self, "batch_norm", False) and n_samples < 2:
+        batch_norm = getattr(self, "batch_norm", False)
+        if batch_norm and n_samples < 2:
             raise ValueError(
                 f"batch_norm=True needs at least 2 samples to train; got n_samples = {n_samples}."
+            )
+        if batch_norm and self.batch_size < 2:
+            raise ValueError(
+                "batch_norm=True needs batches of at least 2 rows to normalise; got "
+                f"batch_size={self.batch_size}."
             )
         if self.early_stopping and n_samples < 2:
             raise ValueError(
                 f"early_stopping=True needs at least 2 samples to hold out a validation "
                 f"set; got n_samples = {n_samples}."
             )
+        if self.early_stopping:
+            n_valid = validation_rows(n_samples, self.validation_fraction)
+            least = 2 if batch_norm else 1
+            if n_samples - n_valid < least:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} holds out {n_valid} of "
+                    f"{n_samples} rows for early stopping, leaving {n_samples - n_valid} to "
+                    f"train on (at least {least} needed); lower validation_fraction."
+                )
 
     def _fit_seed(self):
         """A torch seed drawn from ``random_state``; offset by the epochs already run
@@ -281,7 +348,22 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _callbacks(self):
         """User callbacks (copied) plus those the estimator's parameters ask for."""
-        callbacks = copy.deepcopy(list(self.callbacks or []))
+        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
+            raise TypeError(
+                "callbacks must be a list of skorch callbacks (instances, or (name, "
+                f"callback) pairs) or None; got {self.callbacks!r}."
+            )
+        callbacks = copy.deepcopy([_named_callback(c) for c in self.callbacks or []])
+        for callback in callbacks:
+            monitor = getattr(
+                callback[1] if isinstance(callback, tuple) else callback, "monitor", None
+            )
+            if not self.early_stopping and isinstance(monitor, str) and monitor.startswith("valid"):
+                raise ValueError(
+                    f"A callback in callbacks monitors {monitor!r}, which exists only with a "
+                    "validation split: set early_stopping=True (which holds out "
+                    "validation_fraction of the rows), or have it monitor 'train_loss'."
+                )
         if self.clip_grad_norm is not None:
             callbacks.append(
                 ("gradient_clipping", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
@@ -379,15 +461,24 @@ class BaseNeuralEstimator(BaseEstimator):
         finally:
             self.__dict__.pop("_accelerator", None)
         self._record_history()
+        if getattr(self.net_, "interrupted_", False):
+            warnings.warn(
+                f"Training of {type(self).__name__} was interrupted (KeyboardInterrupt) "
+                f"after {self.n_iter_} complete epoch(s); it keeps the weights trained so "
+                "far.",
+                UserWarning,
+                stacklevel=3,
+            )
         return self
 
     def _record_history(self):
-        history = self.net_.history
-        self.n_iter_ = len(history)
-        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
-        if "valid_loss" in history[-1]:
+        # An epoch cut short by Ctrl-C has batches but no epoch loss: not counted.
+        epochs = [epoch for epoch in self.net_.history if "train_loss" in epoch]
+        self.n_iter_ = len(epochs)
+        self.loss_curve_ = [float(epoch["train_loss"]) for epoch in epochs]
+        if any("valid_loss" in epoch for epoch in epochs):
             self.validation_scores_ = [
-                -float(epoch["valid_loss"]) for epoch in history if "valid_loss" in epoch
+                -float(epoch["valid_loss"]) for epoch in epochs if "valid_loss" in epoch
             ]
 
     def _forward_batches(self, fn, X, out_dtype):
@@ -415,7 +506,10 @@ class BaseNeuralEstimator(BaseEstimator):
                 if n_rows < MIN_INFERENCE_ROWS:
                     padding = batch[-1:].expand(MIN_INFERENCE_ROWS - n_rows, -1)
                     batch = torch.cat([batch, padding])
-                result = fn(batch)[:n_rows].float().cpu().numpy()
+                result = fn(batch)[:n_rows]
+                if result.dtype != torch.float64:  # autocast's halves; float64 kept
+                    result = result.float()
+                result = result.cpu().numpy()
                 if output is None:
                     output = np.empty((X.shape[0], *result.shape[1:]), dtype=out_dtype)
                 output[start : start + n_rows] = result

@@ -67,6 +67,9 @@ def open_array(X):
         )
     if not os.path.exists(path):
         raise FileNotFoundError(f"X was given as a path, {path!r}, but there is no such file.")
+    if not os.path.isfile(path):
+        # np.load would block on a named pipe, or fail obscurely on a directory.
+        raise ValueError(f"X was given as a path, {path!r}, which is not a regular file.")
     return np.load(path, mmap_mode="r")
 
 
@@ -228,6 +231,11 @@ class SliceIterator:
                     return
 
 
+def validation_rows(n_rows, fraction):
+    """Rows held out for validation: ``fraction`` of ``n_rows``, at least one."""
+    return max(1, int(round(fraction * n_rows)))
+
+
 class RandomSplit:
     """skorch ``train_split``: hold out a random ``fraction`` of rows for validation
     (the last rows, for data read from disk).
@@ -245,7 +253,7 @@ class RandomSplit:
         n = len(dataset)
         if isinstance(dataset, MemmapData):
             # Contiguous, so that both parts stay block reads from disk.
-            n_valid = max(1, int(round(self.fraction * n)))
+            n_valid = validation_rows(n, self.fraction)
             return dataset.take(slice(0, n - n_valid)), dataset.take(slice(n - n_valid, n))
         rng = np.random.default_rng(self.seed)
         if self.strata is not None:
@@ -256,8 +264,7 @@ class RandomSplit:
                 valid.append(rows[:n_valid])
             valid = np.concatenate(valid)
         else:
-            n_valid = max(1, int(round(self.fraction * n)))
-            valid = rng.permutation(n)[:n_valid]
+            valid = rng.permutation(n)[: validation_rows(n, self.fraction)]
         is_valid = np.zeros(n, dtype=bool)
         is_valid[valid] = True
         device = dataset.X.device

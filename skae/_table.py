@@ -14,8 +14,13 @@ output work block by block). ``inverse_transform`` gives back the same kind of
 table: the same columns, dtypes, category sets and category order, integers as
 integers, NaN where the model says missing.
 
-A numeric array without gaps, left unscaled, passes through untouched (no copy),
-so plain arrays and memory-mapped files cost nothing.
+A numeric array without gaps near unit scale passes through untouched (no copy),
+so plain arrays and memory-mapped files cost nothing. Numeric values far from unit
+scale are first brought near it by an exact power of two (and centred where their
+mean dwarfs their spread), in float64 before the float32 cast: the networks'
+initialisations and learning rates assume unit scale, float32 holds neither 1e39
+nor the spread of 1.6e9 +- 1e3, and scikit-learn's quantile map swallows columns
+whose whole range is below 1e-7.
 """
 
 import warnings
@@ -27,6 +32,8 @@ from scipy import sparse
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 from sklearn.utils.validation import check_array
 
+from ._data import backed_by_memmap
+
 # One-hot slots per categorical column. Rarer levels share the last slot, which
 # decodes to one of them by frequency: a 10,000-level column then costs 100
 # columns, not 10,000 (one-hot of every level is a known complaint against SDV).
@@ -37,6 +44,17 @@ QUANTILE_SUBSAMPLE = 100_000
 # many rows, and only when the dense array takes at most MAX_DENSE_BYTES.
 DENSIFY_ROWS = 10_000
 MAX_DENSE_BYTES = 4 * 2**30
+# Numeric values whose spread lies within [1 / UNIT_BAND, UNIT_BAND] are left as
+# they are; others are divided by the power of two nearest their spread. A column
+# whose mean exceeds OFFSET_RATIO times the spread is centred as well.
+UNIT_BAND = 16.0
+OFFSET_RATIO = 1024.0
+# Rows the scale of the numeric columns is estimated on (evenly spaced).
+SCALE_SAMPLE_ROWS = 10_000
+# A numeric table whose widest column has this many times the median column's
+# spread is reconstructed mostly for that column (as by PCA): worth a warning.
+SCALE_WARNING_RATIO = 1e3
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass
@@ -158,10 +176,13 @@ class TableCodec:
     Parameters
     ----------
     scaling : {"none", "auto", "standard", "quantile"}, default="none"
-        How numeric columns are scaled. "auto" standardises them when the table
-        has categorical columns or gaps (so that squared errors and
-        cross-entropies weigh alike) and leaves an all-numeric, complete table as
-        given, as PCA does. "quantile" maps each to a standard normal.
+        How numeric columns are scaled. "none" keeps the values as given (binary
+        cross-entropy needs them in [0, 1]). "auto" standardises them when the
+        table has categorical columns or gaps (so that squared errors and
+        cross-entropies weigh alike); an all-numeric, complete table keeps its
+        columns' relative scales, as PCA does, and is only brought near unit
+        scale as a whole (see the module's docstring). "quantile" maps each
+        column to a standard normal.
     bounded : bool, default=False
         Decoded numeric values are clipped to the range seen in fit and columns
         that held only integers are rounded (a sampler's rows should look like the
@@ -212,7 +233,7 @@ class TableCodec:
                 for name, (values, dtype) in zip(names, columns, strict=True)
             ]
             numeric = _numeric_matrix(columns, kinds, names)
-        self.float_dtype_ = numeric.dtype
+        self.float_dtype_ = numeric.dtype if numeric.dtype.kind == "f" else np.dtype(np.float64)
         sums = np.sum(numeric, axis=0, dtype=np.float64)
         self.passthrough_ = (
             columns is None and self.scaling in ("none", "auto") and not np.isnan(sums).any()
@@ -221,11 +242,14 @@ class TableCodec:
         self.scaler_ = None
         if self.passthrough_:
             self._fit_layout(np.zeros(numeric.shape[1], dtype=bool), [])
-            # Means, for gaps that appear only after fit.
-            self.fill_ = sums / max(1, numeric.shape[0])
+            self._fit_unit_scale(
+                numeric, per_column=False, enabled=self.scaling == "auto", warn=True
+            )
+            # Means in model space, for gaps that appear only after fit.
+            self.fill_ = self._to_unit(sums / max(1, numeric.shape[0]))
             if self.bounded:
                 self._fit_ranges(numeric)
-            return numeric
+            return self._passthrough(numeric)
         categoricals = [
             _Categorical(names[j], *columns[j], self.max_levels)
             for j, kind in enumerate(kinds)
@@ -278,8 +302,11 @@ class TableCodec:
     def _fit_scaler(self, numeric, spread):
         scaling = self.scaling
         if scaling == "auto":
-            scaling = "standard" if self.blocks_ else "none"
+            scaling = "standard" if self.blocks_ else "unit"
         self.scaler_ = None
+        self._fit_unit_scale(
+            spread, per_column=scaling in ("standard", "quantile"), enabled=scaling != "none"
+        )
         if not self.n_numeric_:
             scaling = "none"
         if scaling == "quantile":
@@ -288,9 +315,9 @@ class TableCodec:
                 n_quantiles=min(1000, numeric.shape[0]),
                 subsample=QUANTILE_SUBSAMPLE,
                 random_state=0,
-            ).fit(spread)
+            ).fit(self._to_unit(spread))
         elif scaling == "standard":
-            self.scaler_ = StandardScaler().fit(numeric)
+            self.scaler_ = StandardScaler().fit(self._to_unit(numeric))
         # Without an rng a gap is filled with the column's mean in model space: 0
         # once scaled (a quantile map's median), the mean itself otherwise.
         if self.scaler_ is not None:
@@ -298,7 +325,97 @@ class TableCodec:
             return
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            self.fill_ = np.nanmean(numeric, axis=0)
+            self.fill_ = self._to_unit(np.nanmean(numeric, axis=0))
+
+    def _fit_unit_scale(self, numeric, *, per_column, enabled=True, warn=False):
+        """Learn ``shift_`` and ``scale_`` (None: values left as they are) that bring
+        the numeric columns near unit scale.
+
+        ``per_column`` (before a scaler): each column by its own power of two, which
+        leaves a quantile map or a standardisation exactly as it was, except where
+        their absolute thresholds would have swallowed a tiny column. Otherwise
+        one power of two for the whole table, which keeps the columns' relative
+        weights (as PCA does), and centring where a mean dwarfs the spread.
+        """
+        self.shift_ = self.scale_ = None
+        if not enabled or not numeric.shape[1]:
+            return
+        step = max(1, numeric.shape[0] // SCALE_SAMPLE_ROWS)
+        sample = np.asarray(numeric[::step], dtype=np.float64)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-gap columns are refused
+            # Divided by the largest magnitude first, so that 1e200 does not overflow.
+            peak = np.nanmax(np.abs(sample), axis=0)
+            peak = np.where(np.isfinite(peak) & (peak > 0), peak, 1.0)
+            mean = np.nanmean(sample / peak, axis=0) * peak
+            std = np.nanstd(sample / peak, axis=0) * peak
+        mean, std = np.nan_to_num(mean), np.nan_to_num(std)
+        if per_column:
+            spread = std
+        else:
+            spread = np.full_like(std, np.sqrt(np.mean((std / std.max()) ** 2)) * std.max())
+            if warn:
+                self._warn_on_scales(std)
+        scale = np.ones_like(spread)
+        outside = (spread > 0) & ((spread < 1 / UNIT_BAND) | (spread > UNIT_BAND))
+        scale[outside] = np.exp2(np.round(np.log2(spread[outside])))
+        shift = np.where(np.abs(mean) > OFFSET_RATIO * spread, mean, 0.0)
+        if not per_column and shift.any():
+            self.shift_ = shift
+        if (scale != 1).any():
+            self.scale_ = scale
+
+    def _warn_on_scales(self, std):
+        spread = std[std > 0]
+        if spread.size < 2 or spread.max() < SCALE_WARNING_RATIO * np.median(spread):
+            return
+        widest = self.names_[int(np.argmax(std))]
+        warnings.warn(
+            f"The numeric columns' scales differ widely: column {widest!r} spreads "
+            f"{spread.max() / np.median(spread):.2g} times as far as the median column, "
+            "so reconstruction errors are mostly its (as PCA's are). Standardise X "
+            "(e.g. StandardScaler) if every column should count alike.",
+            UserWarning,
+            stacklevel=6,
+        )
+
+    def _to_unit(self, numeric):
+        """``numeric`` in unit scale (float64); the same array when nothing is to do."""
+        if self.shift_ is None and self.scale_ is None:
+            return numeric
+        values = np.asarray(numeric, dtype=np.float64)
+        if self.shift_ is not None:
+            values = values - self.shift_
+        return values / self.scale_ if self.scale_ is not None else values
+
+    def _from_unit(self, values):
+        """The inverse of ``_to_unit``."""
+        if self.shift_ is None and self.scale_ is None:
+            return values
+        values = np.asarray(values, dtype=np.float64)
+        if self.scale_ is not None:
+            values = values * self.scale_
+        return values + self.shift_ if self.shift_ is not None else values
+
+    def _passthrough(self, numeric):
+        """A complete numeric table's model matrix: as given near unit scale."""
+        values = self._to_unit(numeric)
+        self._check_float32_range(values)
+        if values is not numeric:  # rescaled in float64: back to the input's dtype
+            values = values.astype(self.float_dtype_, copy=False)
+        return values
+
+    def _check_float32_range(self, values):
+        """Refuse model values float32 cannot hold: the networks compute in float32."""
+        if values.dtype.kind != "f" or values.dtype == np.float32 or not values.size:
+            return
+        beyond = (np.max(values, axis=0) > FLOAT32_MAX) | (np.min(values, axis=0) < -FLOAT32_MAX)
+        if beyond.any():
+            name = self.names_[self.numeric_columns_[int(np.flatnonzero(beyond)[0])]]
+            raise ValueError(
+                f"Column {name!r} holds values beyond float32's range (about 3.4e38) on the "
+                "scale learned in fit; the networks compute in float32. Rescale or clip it."
+            )
 
     def _spread(self, numeric, rng):
         """Integer-valued columns spread over ``[v - 0.5, v + 0.5)`` under a quantile
@@ -326,6 +443,7 @@ class TableCodec:
                 f"{n_categorical} of them categorical."
             )
         if self.passthrough_:
+            numeric = self._passthrough(numeric)
             if _has_nan(numeric):
                 numeric = np.where(np.isnan(numeric), self.fill_, numeric)
             return numeric
@@ -333,12 +451,13 @@ class TableCodec:
 
     def _encode(self, numeric, columns, rng, spread=None):
         gaps = np.isnan(numeric)
+        values = self._to_unit(self._spread(numeric, rng) if spread is None else spread)
         if self.scaler_ is None:
-            values = numeric.astype(np.float64)  # a copy: gaps are filled in place
+            # A copy: gaps are filled in place.
+            values = values.astype(np.float64, copy=values is numeric)
         else:
-            values = self.scaler_.transform(
-                self._spread(numeric, rng) if spread is None else spread
-            )
+            values = self.scaler_.transform(values)
+        self._check_float32_range(np.where(gaps, 0.0, values))
         for i in np.flatnonzero(gaps.any(axis=0)):
             rows = gaps[:, i]
             observed = values[~rows, i]
@@ -368,10 +487,12 @@ class TableCodec:
         """
         M = np.asarray(M)
         if self.passthrough_ and not (self.bounded or self.frame_ or self.sparse_input_):
-            return M  # a complete numeric array comes back as given
+            # A complete numeric array comes back as given, in M's dtype.
+            return self._from_unit(M).astype(M.dtype, copy=False)
         numeric = M[:, : self.n_numeric_].astype(np.float64)
         if self.scaler_ is not None:
             numeric = self.scaler_.inverse_transform(numeric)
+        numeric = self._from_unit(numeric)
         if self.bounded:
             numeric = np.clip(numeric, self.min_, self.max_)
             numeric[:, self.integer_] = np.round(numeric[:, self.integer_])
@@ -434,9 +555,14 @@ def _check_numeric(X):
     sparse matrix is densified (see ``_densify``)."""
     if sparse.issparse(X):
         X = _densify(X)
+    # An integer memmap stays on disk: batches are cast to float32 as they are read.
+    on_disk = isinstance(X, np.ndarray) and X.dtype.kind in "iu" and backed_by_memmap(X)
     try:
         return check_array(
-            X, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan", ensure_min_samples=1
+            X,
+            dtype=None if on_disk else [np.float64, np.float32],
+            ensure_all_finite="allow-nan",
+            ensure_min_samples=1,
         )
     except ValueError as exc:
         if "infinity" not in str(exc):

@@ -10,7 +10,13 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
+from ._base import (
+    COMMON_PARAM_RULES,
+    BaseNeuralEstimator,
+    common_params_doc,
+    fit_transaction,
+    output_dtype,
+)
 from ._modules import ACTIVATIONS, EncoderClassifier
 from ._nets import SemiSupervisedNet
 from ._params import Anything, Boolean, Interval, IntTuple, Options, validate_params
@@ -292,6 +298,7 @@ default="relu"
         self.torch_num_threads = torch_num_threads
         self.strategy = strategy
 
+    @fit_transaction
     def fit(self, X, y):
         """Pretrain on all rows of ``X``, then fine-tune on the labeled ones.
 
@@ -353,6 +360,16 @@ default="relu"
         """Class indices for labeled rows, -1 for unlabeled; sets ``classes_``."""
         unlabeled = _unlabeled_mask(y)
         labeled = y[~unlabeled]
+        if labeled.dtype.kind in "OUS" and any(
+            isinstance(v, (str, bytes)) and v.strip() in ("-1", b"-1")
+            for v in set(labeled.tolist())
+        ):
+            raise ValueError(
+                "y holds the string '-1'. Unlabeled rows are marked by the integer -1 (as in "
+                "scikit-learn's semi-supervised estimators); a string label cannot mean "
+                "that, and as a class it would be learned from. Use -1 in an object array, "
+                "e.g. y = np.where(y == '-1', -1, y).astype(object)."
+            )
         if labeled.dtype == object:
             # An object array only because of the -1 markers: recover numeric labels.
             inferred = np.asarray(labeled.tolist())
@@ -384,6 +401,11 @@ default="relu"
     def _pretrain(self, X):
         """The autoencoder whose encoder is fine-tuned (see ``autoencoder``)."""
         if self.autoencoder is not None:
+            if not isinstance(self.autoencoder, AutoencoderTransformer):
+                raise TypeError(
+                    "autoencoder must be an AutoencoderTransformer (fitted or not) or None; "
+                    f"got {type(self.autoencoder).__name__}: its encoder is fine-tuned."
+                )
             if hasattr(self.autoencoder, "net_"):
                 if self.autoencoder.n_features_in_ != X.shape[1]:
                     raise ValueError(
@@ -405,8 +427,9 @@ default="relu"
         class_weight = None
         if self.class_weight is not None:
             labeled = data.y[data.y[:, 2] > 0, 0].long().cpu().numpy()
+            # Keyed by label, as in scikit-learn: {"dog": 3} weighs the class "dog".
             weights = compute_class_weight(
-                self.class_weight, classes=np.arange(len(self.classes_)), y=labeled
+                self.class_weight, classes=self.classes_, y=self.classes_[labeled]
             )
             # Kept on the CPU: a CUDA tensor here would not unpickle without a GPU.
             class_weight = torch.as_tensor(weights, dtype=torch.float32)
@@ -561,7 +584,7 @@ default="relu"
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return self._forward_batches(self.net_.module_.teacher_encode, X, X.dtype)
+        return self._forward_batches(self.net_.module_.teacher_encode, X, output_dtype(X))
 
     @property
     def _n_features_out(self):

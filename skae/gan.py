@@ -12,7 +12,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch.callbacks import PassthroughScoring
 
-from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc
+from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc, fit_transaction
+from ._data import open_array, validation_rows
 from ._marginals import CategoryMatcher, MarginalMatcher, sample_blocks
 from ._modules import GAN
 from ._nets import GANNet
@@ -334,6 +335,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
     # Not a parameter: the GAN always steps once per batch.
     accumulation_steps = 1
 
+    @fit_transaction
     def fit(self, X, y=None):
         """Train the GAN on the rows of ``X`` (conditioned on ``y`` if given).
 
@@ -377,7 +379,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
 
         n_train = Xt.shape[0]
         if self.early_stopping:
-            n_train -= max(1, round(self.validation_fraction * n_train))
+            n_train -= validation_rows(n_train, self.validation_fraction)
         batch = min(self.batch_size, n_train)
         self._batch_rows = batch
         steps_per_epoch = min(
@@ -581,18 +583,8 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         check_is_fitted(self)
         rng = self._sampling_rng
         if y is not None:
-            if not self._conditional:
-                raise ValueError("y was given to sample, but the sampler was fitted without y.")
-            y = column_or_1d(np.asarray(y, dtype=self.classes_.dtype), warn=True)
-            unseen = ~np.isin(y, self.classes_)
-            if unseen.any():
-                raise ValueError(
-                    f"Labels {np.unique(y[unseen])} were not seen in fit; known labels: "
-                    f"{self.classes_}."
-                )
+            y = self._known_labels(y)
             n_samples = y.shape[0]
-            if n_samples == 0:
-                raise ValueError("y is empty: there is nothing to sample.")
         elif not isinstance(n_samples, Integral) or isinstance(n_samples, bool):
             raise TypeError(f"n_samples must be an int; got {n_samples!r}.")
         elif n_samples <= 0:
@@ -608,6 +600,24 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         fixed = {column: value for column, (_, _, value) in wanted.items()}
         X = self.table_codec_.inverse_transform(rows, rng=rng, fixed=fixed)
         return (X, y) if self._conditional else X
+
+    def _known_labels(self, y):
+        """``y`` as labels of ``classes_``, each equal to a class seen in fit; never
+        coerced into one ("catfish" is not "cat", 1.7 is not 1)."""
+        if not self._conditional:
+            raise ValueError("y was given to sample, but the sampler was fitted without y.")
+        y = column_or_1d(np.asarray(y), warn=True)
+        if y.shape[0] == 0:
+            raise ValueError("y is empty: there is nothing to sample.")
+        index = {label: code for code, label in enumerate(self.classes_.tolist())}
+        codes = np.array([index.get(label, -1) for label in y.tolist()], dtype=np.int64)
+        if (codes < 0).any():
+            unseen = list(dict.fromkeys(y[codes < 0].tolist()))
+            raise ValueError(
+                f"Labels {unseen[:10]} were not seen in fit; known labels: "
+                f"{self.classes_.tolist()}."
+            )
+        return self.classes_[codes]
 
     def _condition_slots(self, conditions):
         """``{column position: (its block, model-matrix column of the slot, value)}``."""
@@ -672,6 +682,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
             rows[pending, slot] = 1
         return rows
 
+    @fit_transaction
     def fit_resample(self, X, y):
         """Fit a conditional GAN and top up the classes ``sampling_strategy`` names
         (by default every class to the size of the largest).
@@ -713,6 +724,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         """
         if y is None:
             raise ValueError("fit_resample needs class labels y: it balances the classes.")
+        X = open_array(X)  # a .npy path: the rows come back as an array
         labels, one_vs_all = _labels(y)
         plan = rows_to_add(labels, self.sampling_strategy)  # bad strategies fail before fit
         self.fit(X, labels)
