@@ -260,13 +260,12 @@ class BaseNeuralEstimator(BaseEstimator):
     # The HF accelerate ``Accelerator`` while a ``strategy="ddp"`` fit runs.
     _accelerator = None
 
-    # How the table codec scales numeric columns (see ``TableCodec``'s ``scaling``).
-    _table_scaling = "auto"
     # Whether a sparse X is taken (and densified by the codec).
     _accepts_sparse = False
 
     def _make_codec(self):
-        return TableCodec(self._table_scaling)
+        """The table codec ``fit`` learns (see ``TableCodec``'s ``scaling``)."""
+        return TableCodec("auto")
 
     def _check_table(self, X, *, reset, min_samples=1):
         """``X`` checked as scikit-learn checks input (2-D, enough rows, not sparse,
@@ -519,5 +518,6 @@ class BaseNeuralEstimator(BaseEstimator):
         tags = super().__sklearn_tags__()
         # Gaps are modelled (a missing indicator per column that had them).
         tags.input_tags.allow_nan = True
-        tags.input_tags.sparse = self._accepts_sparse
+        if self._accepts_sparse:
+            tags.input_tags.sparse = True
         return tags

@@ -76,6 +76,7 @@ def test_float64_pipeline_after_standard_scaler(blobs):
     assert pipe.fit_transform(blobs).dtype == np.float64
 
 
+@pytest.mark.slow
 def test_grid_search_in_worker_processes_picks_larger_code(digits):
     X, y = digits
     pipe = Pipeline(

@@ -164,6 +164,7 @@ def test_balanced_class_weight_favours_the_minority():
     assert (balanced.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
 
 
+@pytest.mark.slow
 def test_pipeline_grid_search_and_round_trips(two_blobs):
     X, y = two_blobs
     y_semi = y.copy()
@@ -200,6 +201,7 @@ def test_early_stopping_validates_on_held_out_labels(two_blobs):
     assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X), clf.predict(X))
 
 
+@pytest.mark.slow
 def test_warm_start_refit_with_some_classes_labeled(semi_digits):
     X_train, y_semi, _, _ = semi_digits
     clf = PretrainedClassifier(warm_start=True, **FAST).fit(X_train, y_semi)

@@ -220,7 +220,10 @@ def test_grid_search_with_user_scorer(moons):
 
     search = GridSearchCV(GANSampler(**FAST), {"latent_dim": [2, 8]}, cv=2, scoring=mean_gap)
     search.fit(X)
-    assert search.best_params_["latent_dim"] in (2, 8)
+    scores = search.cv_results_["mean_test_score"]
+    # The user's scorer ranked the candidates (a gap: finite and at most zero).
+    assert np.isfinite(scores).all() and (scores <= 0).all()
+    assert search.best_params_ == search.cv_results_["params"][int(np.argmax(scores))]
     assert search.best_estimator_.sample(3).shape == (3, 2)
 
 
@@ -337,8 +340,8 @@ def test_rejection_sampling_moves_samples_onto_the_data():
     raw = near_share(GANSampler(rejection_sampling=False, **common).fit(X))
     filtered = GANSampler(rejection_sampling=True, **common).fit(X)
     assert filtered.rejector_.active_
-    assert raw < 0.8
-    assert near_share(filtered) > raw + 0.2
+    # At least three quarters of the rows off the clusters are turned down.
+    assert 1 - near_share(filtered) <= 0.25 * (1 - raw)
 
 
 def test_rejection_sampling_is_skipped_on_tiny_tables():
@@ -371,9 +374,8 @@ def test_matched_marginals_follow_each_class():
     unmatched = GANSampler(match_marginals=False, **common).fit(X, y)
     matched = GANSampler(match_marginals=True, **common).fit(X, y)
     assert unmatched.marginal_matcher_ is None
-    assert worst_ks(unmatched) > 0.15
     # Two samples of one distribution, 1000 and 400 rows: 0.08 is the 5% critical value.
-    assert worst_ks(matched) < 0.08
+    assert worst_ks(matched) < min(0.08, worst_ks(unmatched))
 
 
 def test_marginal_matching_restores_spread_along_principal_axes():
@@ -474,6 +476,7 @@ def test_marginal_matching_draws_fewer_reference_rows_for_wide_tables():
     assert drawn == [4_000, 4_000]
 
 
+@pytest.mark.slow
 def test_local_matching_stays_within_its_size_budget():
     # Every cluster keeps quantile tables of every feature. 10 classes of 64 columns
     # fit the budget of 2,000 class-cluster-columns with 2 clusters each (their

@@ -25,6 +25,7 @@ FAST = dict(max_epochs=5, batch_size=64, random_state=0, device="cpu")
 # --- precision ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("precision", ["bf16", "16-mixed"])
 def test_reduced_precision_trains_as_well_as_float32(digits, precision):
     X = digits[0].astype(np.float32)
@@ -38,6 +39,7 @@ def test_reduced_precision_trains_as_well_as_float32(digits, precision):
     assert next(reduced.net_.module_.parameters()).dtype == torch.float32
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("precision", ["bf16", "16-mixed"])
 def test_reduced_precision_classifier_and_gan(digits, precision):
     X, y = digits
@@ -237,6 +239,7 @@ if rank == 0:
 FAST_DDP = dict(device="cpu", random_state=0)
 
 
+@pytest.mark.slow
 def test_ddp_with_torchrun_on_two_cpu_processes(tmp_path, digits):
     pytest.importorskip("accelerate")
     (tmp_path / "train.py").write_text(DDP_SCRIPT)
@@ -269,6 +272,7 @@ def test_ddp_with_torchrun_on_two_cpu_processes(tmp_path, digits):
 # --- Dask and dask-ml ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_grid_search_on_a_dask_cluster_matches_one_process(blobs):
     pytest.importorskip("distributed")
     import joblib
@@ -291,6 +295,7 @@ def test_grid_search_on_a_dask_cluster_matches_one_process(blobs):
     assert on_dask.best_params_ == expected.best_params_
 
 
+@pytest.mark.slow
 def test_dask_ml_incremental_streams_blocks_through_partial_fit(digits):
     pytest.importorskip("dask_ml")
     import dask.array as da
