@@ -123,9 +123,13 @@ def test_diverged_continued_fit_restores_the_weights_and_history(how):
         est.partial_fit(X * 1e30) if how == "partial_fit" else est.fit(X * 1e30)
     np.testing.assert_array_equal(outputs(est), before)
     assert est.n_iter_ == n_iter and len(est.net_.history) == history
-    # and it still trains on from there
+    # It trains on from there exactly as a twin that never failed does (same
+    # weights, optimizer state and batch order).
+    twin = ae(warm_start=how == "warm_start").fit(X)
     est.partial_fit(X)
+    twin.partial_fit(X)
     assert est.n_iter_ == n_iter + 1
+    np.testing.assert_array_equal(outputs(est), outputs(twin))
 
 
 def test_classifier_diverging_in_fine_tuning_keeps_the_previous_model():
