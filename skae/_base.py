@@ -19,6 +19,7 @@ from ._data import RandomSplit, float32_rows, make_dataset, open_array, validati
 from ._distributed import DISTRIBUTED_NETS, make_accelerator, make_history, to_single_process
 from ._nets import ValidationEarlyStopping, autocast
 from ._params import Anything, Boolean, Interval, Options
+from ._persistence import load_device, net_state, rebuild_net
 from ._table import TableCodec, frame_spec
 
 # Rows per forward pass in transform/predict/sample: large enough to amortise the
@@ -397,9 +398,29 @@ class BaseNeuralEstimator(BaseEstimator):
         """Callbacks a subclass always needs (e.g. to log extra losses per epoch)."""
         return []
 
-    def _make_net(self, net_class, module, criterion, device, seed, **kwargs):
-        """Build the skorch net; subclasses pass their module, loss and extra params."""
+    # The skorch net class, its criterion and the torch module class of a subclass.
+    _net_class = None
+    _criterion = None
+    _module_class = None
+
+    def _make_module(self, device, **module_args):
+        """The torch module, built from plain arguments (which a saved model keeps)."""
+        return self._module_class(**module_args).to(device)
+
+    def _make_net(self, module_args, device, seed, *, init_module=None, **kwargs):
+        """Build the skorch net around ``_make_module(**module_args)`` (with
+        ``init_module(module)`` applied first, e.g. a PCA start); ``kwargs`` are the
+        net's extra parameters.
+
+        The net remembers ``module_args`` and ``kwargs`` (plain values and arrays) as
+        ``skae_build_``, from which a saved model rebuilds it (see ``_persistence``).
+        """
+        module = self._make_module(device, **module_args)
+        if init_module is not None:
+            init_module(module)
+        build = {"module_args": dict(module_args), "kwargs": dict(kwargs)}
         callbacks = self._callbacks()
+        net_class = self._net_class
         if self._accelerator is not None:
             net_class = DISTRIBUTED_NETS[net_class]
             for callback in callbacks:
@@ -415,7 +436,7 @@ class BaseNeuralEstimator(BaseEstimator):
             )
         net = net_class(
             module=module,
-            criterion=criterion,
+            criterion=self._criterion,
             optimizer=OPTIMIZERS[self.optimizer],
             batch_size=self.batch_size,
             train_split=None,
@@ -428,14 +449,19 @@ class BaseNeuralEstimator(BaseEstimator):
             **self._optimizer_kwargs(),
             **kwargs,
         )
-        return net.initialize()
+        net.initialize()
+        net.skae_build_ = build
+        return net
 
-    def _run_training(self, X, y, *, incremental, epochs, strata=None, out_of_core=False):
+    def _run_training(
+        self, X, y, *, incremental, epochs, strata=None, out_of_core=False, **build_args
+    ):
         """(Re)build the net unless continuing, and train for ``epochs`` passes.
 
         ``incremental=True`` is ``partial_fit``: no early stopping. ``strata`` (e.g.
         class labels) are kept in proportion in the early-stopping validation split.
         ``out_of_core=True`` reads ``X`` (a memmap) from disk a batch at a time.
+        ``build_args`` go to ``_build_net``.
         """
         device = resolve_device(self.device)
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
@@ -456,7 +482,7 @@ class BaseNeuralEstimator(BaseEstimator):
             with torch_threads(self.torch_num_threads), seeded(seed, device):
                 data = make_dataset(X, y, device, out_of_core=out_of_core)
                 if not continuing:
-                    self.net_ = self._build_net(data, device, seed)
+                    self.net_ = self._build_net(data, device, seed, **build_args)
                 if self._accelerator is not None:
                     # Same batch order everywhere, but each process its own noise.
                     torch.manual_seed(seed + self._accelerator.process_index)
@@ -524,6 +550,26 @@ class BaseNeuralEstimator(BaseEstimator):
                     output = np.empty((X.shape[0], *result.shape[1:]), dtype=out_dtype)
                 output[start : start + n_rows] = result
         return output
+
+    def __getstate__(self):
+        # The net as plain data: weights and optimizer state as arrays on the CPU, no
+        # pickled torch objects (see ``_persistence``); pickle, joblib and skops.io
+        # all save this.
+        state = dict(super().__getstate__())  # may be our own __dict__: copy it
+        if "net_" in state:
+            state["net_"] = net_state(state["net_"])
+        return state
+
+    def __setstate__(self, state):
+        saved_net = state.get("net_")
+        if not isinstance(saved_net, dict):  # unfitted, or pickled by an older skae
+            super().__setstate__(state)
+            return
+        super().__setstate__({name: v for name, v in state.items() if name != "net_"})
+        device = load_device(self.device, resolve_device)
+        # Building the module draws initial weights: keep the caller's RNG as it was.
+        with seeded(0, device):
+            self.net_ = rebuild_net(self, saved_net, device)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

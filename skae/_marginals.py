@@ -104,7 +104,11 @@ class MarginalMatcher:
                 rows[mask] = self.local_maps_[code](rows[mask])
         return rows
 
+    def __getstate__(self):
+        return _pairs(self.__dict__, ("maps_", "local_maps_"))
+
     def __setstate__(self, state):
+        state = _dicts(state, ("maps_", "local_maps_"))
         # Matchers pickled before local matching map each class as a whole.
         state.setdefault("local_maps_", {})
         self.__dict__.update(state)
@@ -284,6 +288,12 @@ class CategoryMatcher:
             self.offsets_[code], self.targets_[code] = offsets, target
         return self
 
+    def __getstate__(self):
+        return _pairs(self.__dict__, ("offsets_", "targets_"))
+
+    def __setstate__(self, state):
+        self.__dict__.update(_dicts(state, ("offsets_", "targets_")))
+
     def correct(self, sample, n_rows=REFERENCE_ROWS // 2, rounds=CORRECTION_ROUNDS):
         """Adjust the offsets from the levels of rows that went through a later
         step, ``sample(codes, n)`` (one-hot rows): rejection sampling keeps levels
@@ -323,3 +333,23 @@ def _reference_rows(values_per_row):
 def _softmax(logits):
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def _pairs(state, names):
+    """``state`` with the dicts ``names`` as lists of (key, value) pairs: their keys
+    are label codes or None (unconditional), and a key None cannot be saved as a
+    dict key by skops.io."""
+    state = dict(state)
+    for name in names:
+        if isinstance(state.get(name), dict):
+            state[name] = list(state[name].items())
+    return state
+
+
+def _dicts(state, names):
+    """The inverse of ``_pairs``."""
+    state = dict(state)
+    for name in names:
+        if isinstance(state.get(name), list):
+            state[name] = dict(state[name])
+    return state

@@ -321,6 +321,12 @@ class SemiSupervisedNet(SliceNet):
         super().initialize_criterion()
         # A second criterion, built here as skorch asks (it then moves it to the device).
         self.reconstruction_loss_ = ReconstructionLoss(**(self.reconstruction_loss or {}))
+        # Given as an array (a saved model holds no tensors); a tensor once, on the device.
+        self.class_weight_ = None
+        if self.class_weight is not None:
+            self.class_weight_ = torch.as_tensor(
+                self.class_weight, dtype=torch.float32, device=self.device
+            )
         return self
 
     def get_split_datasets(self, X, y=None, **fit_params):
@@ -339,9 +345,6 @@ class SemiSupervisedNet(SliceNet):
     def on_train_end(self, net, **kwargs):
         # Not part of the model: keep it out of pickles.
         self.labeled_ = None
-
-    def _class_weight(self, device):
-        return None if self.class_weight is None else self.class_weight.to(device)
 
     def _perturb(self, X):
         return X + self.noise * torch.randn_like(X) if self.noise > 0 else X
@@ -367,7 +370,7 @@ class SemiSupervisedNet(SliceNet):
         )
         n_labeled = rows.shape[0]
         logits, output, _ = self.module_(self._perturb(torch.cat([X_labeled[rows], Xi])))
-        class_weight = self._class_weight(Xi.device)
+        class_weight = self.class_weight_
         loss = nn.functional.cross_entropy(logits[:n_labeled], y_labeled[rows], weight=class_weight)
         logits, output = logits[n_labeled:], output[n_labeled:]
         if self.reconstruction_weight > 0:

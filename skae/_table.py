@@ -101,6 +101,17 @@ class _Categorical:
         self.width = len(kept) + (self.other is not None) + self.has_missing
         self.missing_slot = self.width - 1 if self.has_missing else None
 
+    def __getstate__(self):
+        # The level index is rebuilt on loading: skops.io would save its keys (the
+        # levels: strings, numbers, booleans) as text.
+        state = dict(self.__dict__)
+        del state["_index"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._index = {level: i for i, level in enumerate(self.levels.tolist())}
+
     def _codes(self, values, gaps):
         """Index of each value in ``levels``; -1 for a gap, -2 for an unseen level."""
         codes = np.full(len(values), -1, dtype=np.int64)
@@ -518,6 +529,25 @@ class TableCodec:
             table[:, j] = categorical.values(codes)
         return table
 
+    def __getstate__(self):
+        # Plain values only (skops.io stores them without pickling): NumPy and
+        # pandas dtypes as descriptions.
+        state = dict(self.__dict__)
+        if state.get("frame_") is not None:
+            names, dtypes = state["frame_"]
+            state["frame_"] = (list(names), [_dtype_spec(dtype) for dtype in dtypes])
+        if "float_dtype_" in state:
+            state["float_dtype_"] = np.dtype(state["float_dtype_"]).str
+        return state
+
+    def __setstate__(self, state):
+        frame = state.get("frame_")
+        if frame is not None and frame[1] and isinstance(frame[1][0], dict):
+            state["frame_"] = (frame[0], [_dtype_from_spec(spec) for spec in frame[1]])
+        if isinstance(state.get("float_dtype_"), str):
+            state["float_dtype_"] = np.dtype(state["float_dtype_"])
+        self.__dict__.update(state)
+
     def categorical(self, column):
         """The block of the categorical column at position ``column``."""
         for block in self.blocks_:
@@ -536,6 +566,31 @@ def frame_spec(X):
     if hasattr(X, "dtypes") and hasattr(X, "columns") and hasattr(X, "iloc"):
         return list(X.columns), list(X.dtypes)
     return None
+
+
+def _dtype_spec(dtype):
+    """A column dtype as plain values (see ``_dtype_from_spec``)."""
+    if isinstance(dtype, np.dtype):
+        return {"numpy": dtype.str}
+    if hasattr(dtype, "categories"):
+        categories = dtype.categories
+        return {
+            "categories": categories.tolist(),
+            "categories_dtype": str(categories.dtype),
+            "ordered": bool(dtype.ordered),
+        }
+    return {"pandas": str(dtype)}  # nullable integers, floats, booleans, strings
+
+
+def _dtype_from_spec(spec):
+    if "numpy" in spec:
+        return np.dtype(spec["numpy"])
+    import pandas as pd
+
+    if "categories" in spec:
+        categories = pd.Index(spec["categories"], dtype=spec["categories_dtype"])
+        return pd.CategoricalDtype(categories, ordered=spec["ordered"])
+    return pd.api.types.pandas_dtype(spec["pandas"])
 
 
 def _is_object_array(X):

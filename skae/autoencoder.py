@@ -310,27 +310,32 @@ default="relu"
                 "or use loss='mse'."
             )
 
+    _net_class = AutoencoderNet
+    _criterion = ReconstructionLoss
+    _module_class = Autoencoder
+
     def _build_net(self, data, device, seed):
         output_activation = "sigmoid" if self.loss == "bce" else self.output_activation
         codec = self.table_codec_
-        module = Autoencoder(
-            codec.n_outputs_,
-            self.encoding_dim,
-            tuple(self.hidden_dims),
+        module_args = dict(
+            n_features=codec.n_outputs_,
+            encoding_dim=self.encoding_dim,
+            hidden_dims=tuple(self.hidden_dims),
             activation=self.activation,
             output_activation=output_activation,
             batch_norm=self.batch_norm,
             dropout=self.dropout,
             linear_path=self.init == "pca",
-        ).to(device)
-        if self.init == "pca":
+        )
+
+        def pca_start(module):
             module.init_linear_paths(*self._pca_init(data.X, output_activation, seed))
+
         return self._make_net(
-            AutoencoderNet,
-            module,
-            ReconstructionLoss,
+            module_args,
             device,
             seed,
+            init_module=pca_start if self.init == "pca" else None,
             **{
                 f"criterion__{name}": value
                 for name, value in reconstruction_loss_params(

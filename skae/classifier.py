@@ -417,26 +417,26 @@ default="relu"
         params = {name: getattr(self, name) for name in _PRETRAIN_PARAMS}
         return AutoencoderTransformer(max_epochs=self.pretrain_epochs, **params).fit(X)
 
-    def _build_net(self, data, device, seed):
-        module = EncoderClassifier(
-            copy.deepcopy(self.autoencoder_.net_.module_), len(self.classes_)
-        ).to(device)
-        if self.freeze_encoder:
+    _net_class = SemiSupervisedNet
+    _criterion = torch.nn.CrossEntropyLoss
+
+    def _make_module(self, device, *, n_classes, freeze_encoder):
+        module = EncoderClassifier(copy.deepcopy(self.autoencoder_.net_.module_), n_classes)
+        if freeze_encoder:
             for parameter in module.autoencoder.parameters():
                 parameter.requires_grad_(False)
+        return module.to(device)
+
+    def _build_net(self, data, device, seed):
         class_weight = None
         if self.class_weight is not None:
             labeled = data.y[data.y[:, 2] > 0, 0].long().cpu().numpy()
             # Keyed by label, as in scikit-learn: {"dog": 3} weighs the class "dog".
-            weights = compute_class_weight(
+            class_weight = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=self.classes_[labeled]
-            )
-            # Kept on the CPU: a CUDA tensor here would not unpickle without a GPU.
-            class_weight = torch.as_tensor(weights, dtype=torch.float32)
+            ).astype(np.float32)
         return self._make_net(
-            SemiSupervisedNet,
-            module,
-            torch.nn.CrossEntropyLoss,
+            {"n_classes": len(self.classes_), "freeze_encoder": self.freeze_encoder},
             device,
             seed,
             class_weight=class_weight,

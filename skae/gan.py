@@ -381,13 +381,18 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         if self.early_stopping:
             n_train -= validation_rows(n_train, self.validation_fraction)
         batch = min(self.batch_size, n_train)
-        self._batch_rows = batch
         steps_per_epoch = min(
             self.max_steps, max(MIN_STEPS_PER_EPOCH, math.ceil(n_train / batch / self.n_critic))
         )
-        self._batches_per_epoch = steps_per_epoch * self.n_critic
         epochs = math.ceil(self.max_steps / steps_per_epoch)
-        self._run_training(Xt, y_encoded, incremental=False, epochs=epochs)
+        self._run_training(
+            Xt,
+            y_encoded,
+            incremental=False,
+            epochs=epochs,
+            batch_rows=batch,
+            batches_per_epoch=steps_per_epoch * self.n_critic,
+        )
         self._sampling_rng = np.random.RandomState(self._fit_seed())
         # Both post-training steps learn from generated rows: marginal matching
         # first, so that the rejection step judges the rows ``sample`` proposes.
@@ -486,21 +491,23 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
             self.class_prior_ = counts / counts.sum()
         return encoded.astype(np.int64)
 
-    def _build_net(self, data, device, seed):
-        module = GAN(
-            self.table_codec_.n_outputs_,
-            self.latent_dim,
-            self._hidden_dims(self.generator_hidden_dims),
-            self._hidden_dims(self.discriminator_hidden_dims),
+    _net_class = GANNet
+    _criterion = torch.nn.Identity
+    _module_class = GAN
+
+    def _build_net(self, data, device, seed, *, batch_rows, batches_per_epoch):
+        module_args = dict(
+            n_features=self.table_codec_.n_outputs_,
+            latent_dim=self.latent_dim,
+            generator_hidden_dims=self._hidden_dims(self.generator_hidden_dims),
+            critic_hidden_dims=self._hidden_dims(self.discriminator_hidden_dims),
             n_classes=len(self.classes_) if self._conditional else 0,
-            pac=min(self.pac, self._batch_rows),
+            pac=min(self.pac, batch_rows),
             label_classifier=self.label_loss > 0,
             blocks=self._blocks(),
-        ).to(device)
+        )
         return self._make_net(
-            GANNet,
-            module,
-            torch.nn.Identity,
+            module_args,
             device,
             seed,
             loss=self.loss,
@@ -509,7 +516,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
             ema_decay=self.ema_decay,
             label_loss=self.label_loss,
             lr_decay=self.lr_decay,
-            batches_per_epoch=self._batches_per_epoch,
+            batches_per_epoch=batches_per_epoch,
         )
 
     def _hidden_dims(self, dims):

@@ -156,10 +156,10 @@ def test_failed_gan_refit_keeps_its_table_form():
 def test_class_weight_is_keyed_by_label():
     y = semi(np.array([1, 2, 3])[np.arange(200) % 3])
     est = clf(class_weight={2: 50}).fit(X, y)
-    np.testing.assert_array_equal(est.net_.class_weight.numpy(), [1, 50, 1])
+    np.testing.assert_array_equal(est.net_.class_weight, [1, 50, 1])
     labels = semi(np.array(["cat", "dog"], dtype=object)[Y])
     est = clf(class_weight={"dog": 3.0}).fit(X, labels)
-    np.testing.assert_array_equal(est.net_.class_weight.numpy(), [1, 3])
+    np.testing.assert_array_equal(est.net_.class_weight, [1, 3])
     with pytest.raises(ValueError, match="not in class_weight"):
         clf(class_weight={"fish": 3.0}).fit(X, labels)
 
