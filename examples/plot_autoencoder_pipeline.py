@@ -209,5 +209,5 @@ for ax, digit in zip(axes[0], range(10), strict=True):
 fig.suptitle("Held-out digits reconstructed from 16 dimensions")
 fig.savefig(OUTPUT_DIR / "autoencoder_reconstructions.png", dpi=100)
 
-print(f"figures written to {OUTPUT_DIR}")
+print(f"figures written to {OUTPUT_DIR.name}/")
 print(f"total run time: {time.perf_counter() - SCRIPT_START:.1f} s")

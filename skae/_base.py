@@ -20,6 +20,7 @@ from ._distributed import DISTRIBUTED_NETS, make_accelerator, make_history, to_s
 from ._nets import ValidationEarlyStopping, autocast
 from ._params import Anything, Boolean, Interval, Options
 from ._persistence import load_device, net_state, rebuild_net
+from ._progress import AUTO_DELAY, Progress, epoch_table_sink, progress_mode
 from ._table import TableCodec, frame_spec
 
 # Rows per forward pass in transform/predict/sample: large enough to amortise the
@@ -48,7 +49,7 @@ COMMON_PARAM_RULES = {
     "callbacks": [Options(None), Anything("a list of skorch callbacks")],
     "device": [Anything("'auto', 'cpu', 'cuda' or 'cuda:N'")],
     "random_state": [Anything("None, an int or a RandomState")],
-    "verbose": [Interval(Integral, 0, None), Boolean()],
+    "verbose": [Options("auto"), Interval(Integral, 0, None), Boolean()],
     "early_stopping": [Boolean()],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "n_iter_no_change": [Interval(Integral, 1, None)],
@@ -96,8 +97,14 @@ max_epochs : int, default={max_epochs}
         Seeds weight initialisation, batch order, noise and dropout. An int gives the
         same result for the same data on the same machine.
 
-    verbose : int, default=0
-        0 is silent; 1 prints a line per epoch.
+    verbose : "auto" or int, default="auto"
+        ``"auto"`` shows a progress bar (epochs, or a GAN's steps, done and to
+        do, the loss, the time left) to a person watching: once the fit has
+        lasted 2 seconds, in a terminal or a notebook, and not in the worker
+        processes or threads of a parallel search. 0 is silent; 1 always shows
+        the progress (as plain lines when the output is not a terminal, about
+        every tenth of the fit); 2 also prints skorch's table of each epoch's
+        losses.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows and stop when the validation loss
@@ -272,6 +279,9 @@ class BaseNeuralEstimator(BaseEstimator):
     # The HF accelerate ``Accelerator`` while a ``strategy="ddp"`` fit runs.
     _accelerator = None
 
+    # What a progress display calls the fit (None: the class name).
+    _progress_label = None
+
     # Whether a sparse X is taken (and densified by the codec).
     _accepts_sparse = False
 
@@ -431,9 +441,18 @@ class BaseNeuralEstimator(BaseEstimator):
             kwargs.update(
                 accelerator=self._accelerator,
                 history=make_history(self._accelerator),
-                # The log prints once, from the main process, and only when asked to.
-                callbacks__print_log__sink=self._accelerator.print if self.verbose else noop,
             )
+        # skorch's epoch table prints only at verbose >= 2 (once, from the main
+        # process of a distributed run).
+        table_sink = epoch_table_sink(self.verbose)
+        if table_sink is not None and self._accelerator is not None:
+            table_sink = self._accelerator.print
+        kwargs["callbacks__print_log__sink"] = table_sink or noop
+        mode = progress_mode(self.verbose)
+        if mode is not None and (self._accelerator is None or self._accelerator.is_main_process):
+            delay = AUTO_DELAY if self.verbose == "auto" else 0.0
+            label = self._progress_label or type(self).__name__
+            callbacks.append(("progress", Progress(label, mode, delay)))
         net = net_class(
             module=module,
             criterion=self._criterion,
@@ -442,7 +461,7 @@ class BaseNeuralEstimator(BaseEstimator):
             train_split=None,
             callbacks=callbacks,
             device=str(device),
-            verbose=int(self.verbose),
+            verbose=int(table_sink is not None),
             seed=seed,
             accumulation_steps=self.accumulation_steps,
             precision=self.precision,

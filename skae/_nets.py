@@ -106,6 +106,18 @@ class SliceNet(NeuralNet):
         # fills with every process's batches.
         self.batch_index_ = 0
 
+    def progress_units(self):
+        """``(unit, total)`` of this training call, for a progress display."""
+        return "epoch", self.call_epochs_
+
+    def progress_per_batch(self):
+        """Units of progress one training batch makes."""
+        return 1 / self.n_train_batches_
+
+    def progress_losses(self):
+        """``{label: history key}`` of the losses a progress display shows."""
+        return {"loss": "train_loss"}
+
     def epoch_progress(self):
         """Epochs completed so far, fractional within the current epoch."""
         return len(self.history) - 1 + self.batch_index_ / self.n_train_batches_
@@ -510,6 +522,16 @@ class GANNet(SliceNet):
         epochs = self.max_epochs if epochs is None else epochs
         self.decay_span_ = (self.critic_steps_, epochs * (self.batches_per_epoch or 1))
         return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
+    def progress_units(self):
+        # Shown in generator steps, the unit of ``max_steps``.
+        return "step", self.call_epochs_ * (self.batches_per_epoch or 1) / self.n_critic
+
+    def progress_per_batch(self):
+        return 1 / self.n_critic
+
+    def progress_losses(self):
+        return {"critic loss": "critic_loss", "generator loss": "generator_loss"}
 
     def _all_optimizers(self):
         return [self.optimizer_, self.generator_optimizer_]

@@ -1,5 +1,6 @@
 """AutoencoderTransformer: nonlinear dimensionality reduction with a PCA-like API."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -178,7 +179,7 @@ default="relu"
         callbacks: list | None = None,
         device: str = "auto",
         random_state=None,
-        verbose: int = 0,
+        verbose: int | str = "auto",
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
@@ -288,6 +289,16 @@ default="relu"
         out_of_core = backed_by_memmap(X)
         self._check_fit_size(X.shape[0])
         self._check_bce_range(X)
+        width = self.table_codec_.n_outputs_
+        if self.encoding_dim > width and not self.l1_activity:
+            warnings.warn(
+                f"encoding_dim={self.encoding_dim} exceeds the {width} features: the codes "
+                "are overcomplete, and an identity map would reconstruct perfectly (PCA "
+                f"refuses more components than features). Use encoding_dim <= {width}, "
+                "or set l1_activity for sparse overcomplete codes.",
+                UserWarning,
+                stacklevel=3,
+            )
         epochs = 1 if incremental else self.max_epochs
         return self._run_training(
             X, None, incremental=incremental, epochs=epochs, out_of_core=out_of_core

@@ -1,6 +1,7 @@
 """PretrainedClassifier: learn from unlabeled rows first, a few labels after."""
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -250,7 +251,7 @@ default="relu"
         callbacks: list | None = None,
         device: str = "auto",
         random_state=None,
-        verbose: int = 0,
+        verbose: int | str = "auto",
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
@@ -413,10 +414,17 @@ default="relu"
                         f"features, but X has {X.shape[1]}."
                     )
                 return copy.deepcopy(self.autoencoder)
-            return clone(self.autoencoder).fit(X)
-        params = {name: getattr(self, name) for name in _PRETRAIN_PARAMS}
-        return AutoencoderTransformer(max_epochs=self.pretrain_epochs, **params).fit(X)
+            autoencoder = clone(self.autoencoder)
+        else:
+            params = {name: getattr(self, name) for name in _PRETRAIN_PARAMS}
+            autoencoder = AutoencoderTransformer(max_epochs=self.pretrain_epochs, **params)
+        autoencoder._progress_label = f"{type(self).__name__}, pretraining"
+        with warnings.catch_warnings():
+            # Wide codes are features for the head here, not a reduction.
+            warnings.filterwarnings("ignore", message="encoding_dim=.* exceeds")
+            return autoencoder.fit(X)
 
+    _progress_label = "PretrainedClassifier, fine-tuning"
     _net_class = SemiSupervisedNet
     _criterion = torch.nn.CrossEntropyLoss
 

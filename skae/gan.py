@@ -18,6 +18,7 @@ from ._marginals import CategoryMatcher, MarginalMatcher, sample_blocks
 from ._modules import GAN
 from ._nets import GANNet
 from ._params import Anything, Boolean, Interval, IntTuple, Options, validate_params
+from ._progress import Stages
 from ._rejection import MAX_ROUNDS, RatioRejector
 from ._resampling import SAMPLING_STRATEGIES, rows_to_add
 from ._table import TableCodec
@@ -286,7 +287,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         callbacks: list | None = None,
         device: str = "auto",
         random_state=None,
-        verbose: int = 0,
+        verbose: int | str = "auto",
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
@@ -399,11 +400,23 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         rng = np.random.RandomState(self._fit_seed() + 1)
         k, blocks = self.table_codec_.n_numeric_, self._blocks()
         self.marginal_matcher_ = self.category_matcher_ = None
+        steps = [
+            name
+            for name, wanted in (
+                ("matching numeric marginals", self.match_marginals and k),
+                ("matching category frequencies", self.match_marginals and blocks),
+                ("fitting the rejection step", self.rejection_sampling),
+            )
+            if wanted
+        ]
+        stages = Stages(self.verbose, f"{type(self).__name__}, after training", steps)
         if self.match_marginals and k:
+            stages.start("matching numeric marginals")
             self.marginal_matcher_ = MarginalMatcher().fit(
                 Xt[:, :k], y_encoded, lambda codes, n: self._generate(codes, n, rng)[:, :k]
             )
         if self.match_marginals and blocks:
+            stages.start("matching category frequencies")
             self.category_matcher_ = CategoryMatcher().fit(
                 Xt[:, k:],
                 y_encoded,
@@ -412,6 +425,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
             )
         self.rejector_ = None
         if self.rejection_sampling:
+            stages.start("fitting the rejection step")
             fake = self._propose(y_encoded, Xt.shape[0], rng)
             self.rejector_ = RatioRejector(random_state=self._fit_seed() % 2**31)
             self.rejector_.fit(Xt, fake, y_encoded, y_encoded)
@@ -419,6 +433,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
                 self.category_matcher_.correct(
                     lambda codes, n: self._generate_accepted(codes, n, rng)[:, k:]
                 )
+        stages.close()
         return self
 
     # A sparse table is densified once (see the codec); fit_resample returns sparse.

@@ -89,6 +89,7 @@ def tstr_score(X_synthetic, y_synthetic, X_real, y_real, *, estimator=None):
     Returns
     -------
     accuracy : float
+        Accuracy on ``X_real``, ``y_real`` of the model fitted to the synthetic rows.
 
     Examples
     --------
@@ -117,10 +118,17 @@ def mode_coverage(samples, modes, std, *, n_std=3.0):
     Parameters
     ----------
     samples : array-like of shape (n_samples, n_features)
+        The rows to judge, e.g. from :meth:`GANSampler.sample`.
+
     modes : array-like of shape (n_modes, n_features)
+        The centres of the mixture's components.
+
     std : float
         The standard deviation of each mixture component.
+
     n_std : float, default=3.0
+        How many standard deviations (``std``) from its nearest mode a sample may
+        lie and still count as high quality.
 
     Returns
     -------

@@ -338,3 +338,12 @@ def test_restored_model_pickles(make):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         np.testing.assert_array_equal(outputs(again), outputs(est))
+
+
+def test_encoding_dim_beyond_the_features_warns():
+    with pytest.warns(UserWarning, match="encoding_dim=8 exceeds the 6 features"):
+        ae(encoding_dim=8).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ae(encoding_dim=8, l1_activity=1e-3).fit(X)  # sparse overcomplete codes
+        clf(encoding_dim=8).fit(X, semi(Y))
