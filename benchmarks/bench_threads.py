@@ -83,7 +83,10 @@ def grid_search(X, n_jobs, epochs, torch_threads=None):
         torch.set_num_threads(torch_threads)
     try:
         search = GridSearchCV(
-            AutoencoderTransformer(max_epochs=epochs, random_state=0, device="cpu"),
+            # torch_num_threads=None: this benchmark studies torch's global setting.
+            AutoencoderTransformer(
+                max_epochs=epochs, random_state=0, device="cpu", torch_num_threads=None
+            ),
             GRID,
             cv=CV,
             n_jobs=n_jobs,

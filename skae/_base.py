@@ -22,6 +22,7 @@ from ._params import Anything, Boolean, Interval, Options
 from ._persistence import load_device, net_state, rebuild_net
 from ._progress import AUTO_DELAY, Progress, epoch_table_sink, progress_mode
 from ._table import TableCodec, frame_spec
+from ._threads import auto_threads
 
 # Rows per forward pass in transform/predict/sample: large enough to amortise the
 # per-call overhead, small enough to keep activations modest.
@@ -58,7 +59,7 @@ COMMON_PARAM_RULES = {
     "accumulation_steps": [Interval(Integral, 1, None)],
     "warm_start": [Boolean()],
     "precision": [Options("32", "bf16", "16-mixed")],
-    "torch_num_threads": [Options(None), Interval(Integral, 1, None)],
+    "torch_num_threads": [Options(None, "auto"), Interval(Integral, 1, None)],
     "strategy": [Options(None, "ddp")],
 }
 
@@ -137,11 +138,15 @@ max_epochs : int, default={max_epochs}
         weights stay float32; float16 gradients are scaled with a ``GradScaler``).
         They pay off on GPUs with tensor cores; on CPUs ``"32"`` is usually fastest.
 
-    torch_num_threads : int or None, default=None
-        Threads torch may use inside ``fit`` and inference (restored afterwards).
-        None leaves torch's setting alone. Set it in parallel searches so that
-        workers neither oversubscribe the cores nor run single-threaded by
-        accident (Dask workers set ``MKL_NUM_THREADS=1``, which torch follows).
+    torch_num_threads : "auto", int or None, default="auto"
+        Threads torch uses inside ``fit`` and inference (restored afterwards).
+        ``"auto"`` uses one thread when a batch's work is too small to split
+        (under 15 million multiply-adds: a second thread gained nothing on small
+        tabular networks) and otherwise torch's own count less the cores other
+        processes keep busy at the start (beside a busy process, two threads
+        made fits 3x slower); never more than torch's setting, which follows
+        ``OMP_NUM_THREADS`` in joblib's and Dask's workers. None leaves torch's
+        setting alone; an int sets it.
 
     strategy : {{None, "ddp"}}, default=None
         ``"ddp"`` trains data-parallel across the processes of a ``torchrun``
@@ -189,12 +194,14 @@ def resolve_device(device):
 
 @contextlib.contextmanager
 def torch_threads(n_threads):
-    """Let torch use ``n_threads`` threads for the block (None: leave it alone)."""
+    """Let torch use ``n_threads`` threads for the block (None: leave it alone;
+    "auto": the caller sets them once it knows the work, and they are restored)."""
     if n_threads is None:
         yield
         return
     previous = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
+    if n_threads != "auto":
+        torch.set_num_threads(n_threads)
     try:
         yield
     finally:
@@ -502,6 +509,9 @@ class BaseNeuralEstimator(BaseEstimator):
                 data = make_dataset(X, y, device, out_of_core=out_of_core)
                 if not continuing:
                     self.net_ = self._build_net(data, device, seed, **build_args)
+                if self.torch_num_threads == "auto":
+                    rows = min(self.batch_size, len(data))
+                    torch.set_num_threads(auto_threads(self.net_.module_, rows, device))
                 if self._accelerator is not None:
                     # Same batch order everywhere, but each process its own noise.
                     torch.manual_seed(seed + self._accelerator.process_index)
@@ -549,8 +559,11 @@ class BaseNeuralEstimator(BaseEstimator):
         device = next(module.parameters()).device
         module.eval()
         output = None
+        threads = self.torch_num_threads
+        if threads == "auto":
+            threads = auto_threads(module, min(INFERENCE_BATCH_ROWS, X.shape[0]), device)
         with (
-            torch_threads(self.torch_num_threads),
+            torch_threads(threads),
             torch.inference_mode(),
             autocast(self.precision, device),
         ):

@@ -188,7 +188,7 @@ default="relu"
         accumulation_steps: int = 1,
         warm_start: bool = False,
         precision: str = "32",
-        torch_num_threads: int | None = None,
+        torch_num_threads: int | str | None = "auto",
         strategy: str | None = None,
     ):
         self.encoding_dim = encoding_dim

@@ -295,7 +295,7 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         clip_grad_norm: float | None = None,
         warm_start: bool = False,
         precision: str = "32",
-        torch_num_threads: int | None = None,
+        torch_num_threads: int | str | None = "auto",
         strategy: str | None = None,
     ):
         self.latent_dim = latent_dim

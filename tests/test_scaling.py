@@ -6,6 +6,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -73,6 +74,40 @@ def test_torch_num_threads_applies_inside_fit_and_is_restored(blobs):
     assert torch.get_num_threads() == before
     ae.transform(blobs)
     assert torch.get_num_threads() == before
+
+
+def test_auto_threads_follow_the_work_and_the_other_processes(blobs, monkeypatch):
+    from skae import _threads
+
+    before = torch.get_num_threads()
+    small = AutoencoderTransformer(callbacks=[RecordThreads()], **FAST).fit(blobs)
+    assert small.torch_num_threads == "auto"
+    assert dict(small.net_.callbacks_)["RecordThreads"].seen_ == 1  # too little to split
+    assert torch.get_num_threads() == before
+    module = torch.nn.Linear(1000, 1000)
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(_threads, "available_cores", lambda: 4)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 4)
+    for busy, expected in [(0.0, 4), (1.2, 3), (3.9, 1)]:
+        monkeypatch.setattr(_threads, "busy_cores", lambda busy=busy: busy)
+        assert _threads.auto_threads(module, 128, cpu) == expected
+    assert _threads.auto_threads(module, 4, cpu) == 1  # 4 million multiply-adds
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)  # e.g. OMP_NUM_THREADS=1
+    assert _threads.auto_threads(module, 128, cpu) == 1
+
+
+def test_busy_cores_sees_a_busy_process():
+    from skae._threads import _probe
+
+    if not os.path.exists("/proc/stat"):
+        pytest.skip("needs /proc/stat")
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        assert _probe() > 0.5
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 def test_torch_num_threads_must_be_positive(blobs):
