@@ -558,7 +558,56 @@ def allow_missing_gallery_figures(app, config):
         config.suppress_warnings = [*config.suppress_warnings, "image.not_readable"]
 
 
+# -- Links into other projects' documentation, without the network ----------
+#
+# intersphinx would download each project's inventory at build time, which the
+# offline build cannot. These projects name their API pages after the object, so a
+# reference to one of their objects that nothing else resolved becomes a link by
+# that pattern (a page that moved is a dead link, not a build failure).
+
+
+def _sklearn_url(target):
+    parts = target.split(".")
+    if len(parts) == 2:  # a module, e.g. sklearn.semi_supervised
+        return f"https://scikit-learn.org/stable/api/{target}.html"
+    owner = ".".join(parts[:3]) if parts[2][:1].isupper() and len(parts) > 3 else target
+    anchor = f"#{target}" if owner != target else ""
+    return f"https://scikit-learn.org/stable/modules/generated/{owner}.html{anchor}"
+
+
+def _skorch_url(target):
+    parts = target.split(".")
+    page = parts[1] if len(parts) > 2 and parts[1][:1].islower() else "net"
+    return f"https://skorch.readthedocs.io/en/stable/{page}.html#{target}"
+
+
+EXTERNAL_DOCS = {
+    "sklearn": _sklearn_url,
+    "skorch": _skorch_url,
+    "torch": lambda target: f"https://pytorch.org/docs/stable/generated/{target}.html",
+    "numpy": lambda target: f"https://numpy.org/doc/stable/reference/generated/{target}.html",
+    "pandas": lambda target: f"https://pandas.pydata.org/docs/reference/api/{target}.html",
+}
+
+
+def link_external(app, env, node, contnode):
+    """Resolve a reference to an object of scikit-learn, skorch, torch, NumPy or
+    pandas to its page in that project's documentation."""
+    from docutils import nodes
+
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "")
+    project = target.split(".")[0]
+    if project not in EXTERNAL_DOCS or "." not in target:
+        return None
+    link = nodes.reference("", "", internal=False, refuri=EXTERNAL_DOCS[project](target))
+    link.append(contnode)
+    return link
+
+
 def setup(app):
+    app.connect("missing-reference", link_external)
     app.connect("config-inited", allow_missing_gallery_figures)
     app.connect("source-read", fill_repository_url)
     app.connect("autodoc-skip-member", skip_member)
