@@ -96,7 +96,10 @@ max_epochs : int, default={max_epochs}
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, batch order, noise and dropout. An int gives the
-        same result for the same data on the same machine.
+        same result for the same data on the same machine and thread count (with
+        ``torch_num_threads="auto"``, a machine busy with other work may get fewer
+        threads, which can change the last digits; set an int for bit-for-bit
+        repeats).
 
     verbose : "auto" or int, default="auto"
         ``"auto"`` shows a progress bar (epochs, or a GAN's steps, done and to
@@ -146,7 +149,8 @@ max_epochs : int, default={max_epochs}
         processes keep busy at the start (beside a busy process, two threads
         made fits 3x slower); never more than torch's setting, which follows
         ``OMP_NUM_THREADS`` in joblib's and Dask's workers. None leaves torch's
-        setting alone; an int sets it.
+        setting alone; an int sets it (and makes seeded fits repeat bit for bit
+        whatever else runs).
 
     strategy : {{None, "ddp"}}, default=None
         ``"ddp"`` trains data-parallel across the processes of a ``torchrun``

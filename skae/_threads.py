@@ -5,9 +5,9 @@ Two things decide it (``benchmarks/bench_threads_auto.py`` measures both):
 
 * **The size of the work.** A second thread pays only when each batch has enough
   multiply-adds to split: on 2 cores, an autoencoder of 64 pixels (2.5 million
-  multiply-adds per batch) ran no faster on two threads, the 784-256-64 one (68
-  million) and the GAN on digits (50 million) 1.4x faster. Below ``MIN_PARALLEL_WORK``
-  one thread is used.
+  multiply-adds per batch) gained little or nothing from two threads, the
+  784-256-64 one (68 million) and the GAN on digits (50 million) 1.2-1.4x. Below
+  ``MIN_PARALLEL_WORK`` one thread is used.
 * **What else runs.** torch's OpenMP threads wait for each other at every operation;
   beside a process that keeps a core busy, the thread on that core runs in its
   time slices and every step waits for it (a default digits fit ran 2.9-3.3x slower
@@ -40,10 +40,16 @@ def available_cores():
 
 
 def _cpu_times():
+    """``(all, idle, this process's)`` CPU time so far, in clock ticks."""
     with open("/proc/stat") as stat:
         fields = [float(value) for value in stat.readline().split()[1:]]
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)  # idle + iowait
-    return sum(fields), idle
+    with open("/proc/self/stat") as own:
+        # utime and stime (fields 14 and 15) of all this process's threads; the
+        # command name in parentheses may hold spaces, so count after it.
+        after_name = own.read().rsplit(")", 1)[1].split()
+    mine = float(after_name[11]) + float(after_name[12])
+    return sum(fields), idle, mine
 
 
 _last_probe = (-float("inf"), 0.0)  # (when, busy cores)
@@ -65,15 +71,18 @@ def busy_cores():
 
 def _probe():
     try:
-        total_before, idle_before = _cpu_times()
+        total_before, idle_before, mine_before = _cpu_times()
         time.sleep(PROBE_SECONDS)
-        total_after, idle_after = _cpu_times()
+        total_after, idle_after, mine_after = _cpu_times()
     except (OSError, ValueError, IndexError):
         return 0.0
     elapsed = total_after - total_before
     if elapsed <= 0:
         return 0.0
-    return (1 - (idle_after - idle_before) / elapsed) * (os.cpu_count() or 1)
+    # This process's own time is not another's load: OpenMP threads of the last
+    # parallel region spin for a while after it (KMP_BLOCKTIME).
+    busy = elapsed - (idle_after - idle_before) - (mine_after - mine_before)
+    return max(0.0, busy / elapsed) * (os.cpu_count() or 1)
 
 
 def work_per_batch(module, batch_rows):
