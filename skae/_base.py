@@ -592,7 +592,9 @@ class BaseNeuralEstimator(BaseEstimator):
         # pickled torch objects (see ``_persistence``); pickle, joblib and skops.io
         # all save this.
         state = dict(super().__getstate__())  # may be our own __dict__: copy it
-        if "net_" in state:
+        # A net loaded from an older skae's pickle does not know what it was built
+        # from: it is pickled as it came (refit to save it as plain data).
+        if hasattr(state.get("net_"), "skae_build_"):
             state["net_"] = net_state(state["net_"])
         return state
 

@@ -215,3 +215,15 @@ def test_gpu_trained_model_loads_with_skops_where_cuda_is_hidden(tmp_path):
     )
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
     subprocess.run([sys.executable, "-c", script], check=True, env=env)
+
+
+def test_a_pickle_of_the_former_layout_still_loads_and_saves():
+    est = AutoencoderTransformer(2, max_epochs=2, random_state=0).fit(X)
+    net = est.net_
+    del net.skae_build_  # what a model pickled before plain-data saving holds
+    old = pickle.dumps(dict(vars(est)))  # the estimator's attributes, the net pickled whole
+    loaded = AutoencoderTransformer.__new__(AutoencoderTransformer)
+    loaded.__setstate__(pickle.loads(old))
+    np.testing.assert_array_equal(loaded.transform(X), est.transform(X))
+    again = pickle.loads(pickle.dumps(loaded))
+    np.testing.assert_array_equal(again.transform(X), est.transform(X))
