@@ -292,6 +292,8 @@ class BaseNeuralEstimator(BaseEstimator):
 
     # What a progress display calls the fit (None: the class name).
     _progress_label = None
+    # History keys left out of skorch's epoch table (verbose=2).
+    _epoch_table_ignores = ()
 
     # Whether a sparse X is taken (and densified by the codec).
     _accepts_sparse = False
@@ -459,6 +461,7 @@ class BaseNeuralEstimator(BaseEstimator):
         if table_sink is not None and self._accelerator is not None:
             table_sink = self._accelerator.print
         kwargs["callbacks__print_log__sink"] = table_sink or noop
+        kwargs["callbacks__print_log__keys_ignored"] = list(self._epoch_table_ignores)
         mode = progress_mode(self.verbose)
         if mode is not None and (self._accelerator is None or self._accelerator.is_main_process):
             delay = AUTO_DELAY if self.verbose == "auto" else 0.0

@@ -506,6 +506,8 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
             self.class_prior_ = counts / counts.sum()
         return encoded.astype(np.int64)
 
+    # The table shows critic_loss and generator_loss; train_loss repeats the first.
+    _epoch_table_ignores = ("train_loss",)
     _net_class = GANNet
     _criterion = torch.nn.Identity
     _module_class = GAN

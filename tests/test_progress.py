@@ -77,3 +77,10 @@ def test_verbose_2_table_has_no_colour_codes_in_logs(capsys):
 def test_bad_verbose_is_refused(verbose):
     with pytest.raises(ValueError, match="'verbose' parameter"):
         AutoencoderTransformer(verbose=verbose).fit(X)
+
+
+def test_gan_epoch_table_shows_each_loss_once(capsys):
+    GANSampler(max_steps=60, verbose=2, random_state=0).fit(X)
+    header = next(line for line in capsys.readouterr().out.splitlines() if "epoch" in line)
+    assert "critic_loss" in header and "generator_loss" in header
+    assert "train_loss" not in header
