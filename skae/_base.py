@@ -255,6 +255,20 @@ def fit_transaction(method):
     return wrapper
 
 
+def _check_no_validation_monitors(net):
+    """``partial_fit`` holds out no validation rows: a user callback that monitors a
+    validation score would fail inside skorch (``KeyError: 'valid_loss'``)."""
+    for name, callback in net.callbacks_:
+        monitor = getattr(callback, "monitor", None)
+        inert = isinstance(callback, ValidationEarlyStopping)  # skips such epochs
+        if not inert and isinstance(monitor, str) and monitor.startswith("valid"):
+            raise ValueError(
+                f"partial_fit trains without a validation split, but callback {name!r} "
+                f"monitors {monitor!r}; use fit with early_stopping=True, or have it "
+                "monitor 'train_loss'."
+            )
+
+
 def _copy_net(net):
     """A deep copy of a skorch net. Copying its attributes directly is 10x faster
     than ``copy.deepcopy(net)``, which goes through skorch's ``__getstate__``
@@ -523,6 +537,8 @@ class BaseNeuralEstimator(BaseEstimator):
                     # Same batch order everywhere, but each process its own noise.
                     torch.manual_seed(seed + self._accelerator.process_index)
                 net = self.net_
+                if incremental:
+                    _check_no_validation_monitors(net)
                 net.seed = seed
                 net.train_split = None
                 if self.early_stopping and not incremental:

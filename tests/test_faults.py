@@ -347,3 +347,13 @@ def test_encoding_dim_beyond_the_features_warns():
         warnings.simplefilter("error")
         ae(encoding_dim=8, l1_activity=1e-3).fit(X)  # sparse overcomplete codes
         clf(encoding_dim=8).fit(X, semi(Y))
+
+
+def test_partial_fit_refuses_callbacks_that_monitor_validation():
+    est = ae(early_stopping=True, callbacks=[("stop", EarlyStopping())])
+    with pytest.raises(ValueError, match="partial_fit trains without a validation split"):
+        est.partial_fit(X)
+    # The failed call left it unfitted.
+    with pytest.raises(NotFittedError):
+        est.transform(X)
+    ae(early_stopping=True).partial_fit(X)  # its own early stopping is inert there
