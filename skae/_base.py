@@ -15,7 +15,14 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import Callback, GradientNormClipping
 from skorch.utils import noop
 
-from ._data import RandomSplit, float32_rows, make_dataset, open_array, validation_rows
+from ._data import (
+    INFERENCE_BATCH_ROWS,
+    RandomSplit,
+    float32_rows,
+    make_dataset,
+    open_array,
+    validation_rows,
+)
 from ._distributed import DISTRIBUTED_NETS, make_accelerator, make_history, to_single_process
 from ._nets import ValidationEarlyStopping, autocast
 from ._params import Anything, Boolean, Interval, Options
@@ -24,9 +31,6 @@ from ._progress import AUTO_DELAY, Progress, epoch_table_sink, progress_mode
 from ._table import TableCodec, frame_spec
 from ._threads import auto_threads
 
-# Rows per forward pass in transform/predict/sample: large enough to amortise the
-# per-call overhead, small enough to keep activations modest.
-INFERENCE_BATCH_ROWS = 8192
 # BLAS takes a different code path (and rounds differently) for one or two rows
 # than for a matrix; padding tiny batches makes a row's output independent of how
 # rows are grouped into calls, as sklearn's subset-invariance check demands.
@@ -255,18 +259,15 @@ def fit_transaction(method):
     return wrapper
 
 
-def _check_no_validation_monitors(net):
-    """``partial_fit`` holds out no validation rows: a user callback that monitors a
-    validation score would fail inside skorch (``KeyError: 'valid_loss'``)."""
-    for name, callback in net.callbacks_:
-        monitor = getattr(callback, "monitor", None)
-        inert = isinstance(callback, ValidationEarlyStopping)  # skips such epochs
-        if not inert and isinstance(monitor, str) and monitor.startswith("valid"):
-            raise ValueError(
-                f"partial_fit trains without a validation split, but callback {name!r} "
-                f"monitors {monitor!r}; use fit with early_stopping=True, or have it "
-                "monitor 'train_loss'."
-            )
+def _validation_monitor(callback):
+    """The validation score a callback (or ``(name, callback)`` pair) monitors, if
+    any: such a callback fails inside skorch (``KeyError: 'valid_loss'``) in epochs
+    without a validation split. Our own early stopping skips those epochs."""
+    callback = callback[1] if isinstance(callback, tuple) else callback
+    monitor = getattr(callback, "monitor", None)
+    if isinstance(callback, ValidationEarlyStopping) or not isinstance(monitor, str):
+        return None
+    return monitor if monitor.startswith("valid") else None
 
 
 def _copy_net(net):
@@ -403,10 +404,8 @@ class BaseNeuralEstimator(BaseEstimator):
             )
         callbacks = copy.deepcopy([_named_callback(c) for c in self.callbacks or []])
         for callback in callbacks:
-            monitor = getattr(
-                callback[1] if isinstance(callback, tuple) else callback, "monitor", None
-            )
-            if not self.early_stopping and isinstance(monitor, str) and monitor.startswith("valid"):
+            monitor = _validation_monitor(callback)
+            if not self.early_stopping and monitor is not None:
                 raise ValueError(
                     f"A callback in callbacks monitors {monitor!r}, which exists only with a "
                     "validation split: set early_stopping=True (which holds out "
@@ -537,8 +536,14 @@ class BaseNeuralEstimator(BaseEstimator):
                     # Same batch order everywhere, but each process its own noise.
                     torch.manual_seed(seed + self._accelerator.process_index)
                 net = self.net_
-                if incremental:
-                    _check_no_validation_monitors(net)
+                for name, callback in net.callbacks_ if incremental else ():
+                    monitor = _validation_monitor(callback)
+                    if monitor is not None:
+                        raise ValueError(
+                            f"partial_fit trains without a validation split, but callback "
+                            f"{name!r} monitors {monitor!r}; use fit with "
+                            "early_stopping=True, or have it monitor 'train_loss'."
+                        )
                 net.seed = seed
                 net.train_split = None
                 if self.early_stopping and not incremental:

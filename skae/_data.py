@@ -18,6 +18,10 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+# Rows per forward pass in inference (transform/predict/sample, and callbacks that
+# evaluate the training rows): large enough to amortise the per-call overhead,
+# small enough to keep activations modest.
+INFERENCE_BATCH_ROWS = 8192
 # Share of the free GPU memory the training data may take; the rest is left to
 # the weights, activations and optimizer state.
 GPU_DATA_FRACTION = 0.5

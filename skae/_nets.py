@@ -10,11 +10,9 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
 from torch import nn
 
-from ._data import SliceIterator
+from ._data import INFERENCE_BATCH_ROWS, SliceIterator
 from ._losses import ReconstructionLoss
 
-# Rows per batch when a callback evaluates the training rows.
-INFERENCE_ROWS = 8192
 # The ``precision`` parameter's autocast dtypes; "32" runs without autocast.
 AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "16-mixed": torch.float16}
 
@@ -265,14 +263,12 @@ class KeepBetterStart(Callback):
 
 def _training_loss(net, dataset):
     """Mean loss of the module in eval mode over ``dataset``, in large batches."""
-    iterator = SliceIterator(dataset, INFERENCE_ROWS, device=net.device)
-    net._set_training(False)
     total, rows = 0.0, 0
-    with torch.inference_mode():
-        for Xi, _ in iterator:
-            loss = net.validation_step((Xi, None))["loss"]
-            total += float(loss) * Xi.shape[0]
-            rows += Xi.shape[0]
+    # validation_step runs the module in eval mode, under inference_mode.
+    for Xi, _ in SliceIterator(dataset, INFERENCE_BATCH_ROWS, device=net.device):
+        loss = net.validation_step((Xi, None))["loss"]
+        total += float(loss) * Xi.shape[0]
+        rows += Xi.shape[0]
     return total / max(rows, 1)
 
 
