@@ -364,7 +364,11 @@ class TableCodec:
         if per_column:
             spread = std
         else:
-            spread = np.full_like(std, np.sqrt(np.mean((std / std.max()) ** 2)) * std.max())
+            # The root mean square of the columns' spreads, scaled by the largest
+            # (0 for a table of constant columns).
+            top = std.max()
+            rms = top * np.sqrt(np.mean((std / top) ** 2)) if top > 0 else 0.0
+            spread = np.full_like(std, rms)
             if warn:
                 self._warn_on_scales(std)
         scale = np.ones_like(spread)
@@ -420,7 +424,9 @@ class TableCodec:
         """Refuse model values float32 cannot hold: the networks compute in float32."""
         if values.dtype.kind != "f" or values.dtype == np.float32 or not values.size:
             return
-        beyond = (np.max(values, axis=0) > FLOAT32_MAX) | (np.min(values, axis=0) < -FLOAT32_MAX)
+        # fmax/fmin skip gaps (NaN) without a masked copy.
+        high, low = np.fmax.reduce(values, axis=0), np.fmin.reduce(values, axis=0)
+        beyond = (high > FLOAT32_MAX) | (low < -FLOAT32_MAX)
         if beyond.any():
             name = self.names_[self.numeric_columns_[int(np.flatnonzero(beyond)[0])]]
             raise ValueError(
@@ -468,7 +474,7 @@ class TableCodec:
             values = values.astype(np.float64, copy=values is numeric)
         else:
             values = self.scaler_.transform(values)
-        self._check_float32_range(np.where(gaps, 0.0, values))
+        self._check_float32_range(values)
         for i in np.flatnonzero(gaps.any(axis=0)):
             rows = gaps[:, i]
             observed = values[~rows, i]

@@ -190,6 +190,20 @@ def test_data_at_extreme_scales_is_rescaled_exactly(scale):
     assert np.mean((reconstructed - X) ** 2) < 1.5 * unit_error
 
 
+def test_beyond_float32_is_caught_in_a_column_with_gaps():
+    est = ae().fit(X)
+    rows = X[:3].copy()
+    rows[0, 4], rows[1, 4] = np.nan, 1e39
+    with pytest.raises(ValueError, match="(?i)column 4.*float32"):
+        est.transform(rows)
+
+
+def test_a_table_of_constant_columns_fits_without_numpy_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        ae(init="random").fit(np.ones((50, 3)))
+
+
 # ---------------------------------------------------- 5. GAN on small-scale data
 def test_gan_keeps_the_spread_of_small_scale_data():
     unit = gan(max_steps=100).fit(X).sample(400)
