@@ -3,6 +3,12 @@
 from .autoencoder import AutoencoderTransformer
 from .classifier import PretrainedClassifier
 from .gan import GANSampler
+from .outlier import AutoencoderOutlierDetector
 
-__all__ = ["AutoencoderTransformer", "GANSampler", "PretrainedClassifier"]
+__all__ = [
+    "AutoencoderOutlierDetector",
+    "AutoencoderTransformer",
+    "GANSampler",
+    "PretrainedClassifier",
+]
 __version__ = "0.1.0"

@@ -5,11 +5,17 @@ Expected failures are listed in ``EXPECTED_FAILURES`` with their reasons.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer, GANSampler, PretrainedClassifier
+from skae import (
+    AutoencoderOutlierDetector,
+    AutoencoderTransformer,
+    GANSampler,
+    PretrainedClassifier,
+)
 
 ESTIMATORS = [
     AutoencoderTransformer(max_epochs=3, random_state=0),
     AutoencoderTransformer(max_epochs=3, init="random", batch_norm=True, random_state=0),
+    AutoencoderOutlierDetector(max_epochs=3, random_state=0),
     PretrainedClassifier(pretrain_epochs=2, finetune_epochs=20, random_state=0),
     GANSampler(max_steps=3, random_state=0),
     GANSampler(max_steps=3, loss="hinge", pac=1, preprocessing="standard", random_state=0),

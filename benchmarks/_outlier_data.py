@@ -1,0 +1,88 @@
+"""ODDS-style outlier-detection data sets that build offline (for bench_outliers.py).
+
+Each construction takes a seed and returns ``(X, is_outlier)``: a training table
+that holds its outliers (2-10% of the rows, as in the ODDS protocol, where a
+detector is fitted on the contaminated data and every row is ranked by its score)
+and a boolean label per row. Bundled scikit-learn data sets follow ODDS's recipe
+(one or a few classes are the inliers, a small random draw of the others the
+outliers); generated sets plant outliers of a known kind.
+
+Not a benchmark itself (the leading underscore keeps it apart from the scripts).
+"""
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_digits, load_wine, make_blobs
+
+
+def _contaminate(X_in, X_out, fraction, rng):
+    """Inliers plus ``fraction`` (of the result) outliers drawn from ``X_out``, shuffled."""
+    n_out = max(2, round(fraction * len(X_in) / (1 - fraction)))
+    X_out = X_out[rng.choice(len(X_out), n_out, replace=False)]
+    X = np.vstack([X_in, X_out])
+    is_outlier = np.r_[np.zeros(len(X_in), bool), np.ones(n_out, bool)]
+    order = rng.permutation(len(X))
+    return X[order], is_outlier[order]
+
+
+def digits(seed):
+    """Digits (8x8 images): two digits are the inliers, 5% of rows other digits
+    (like ODDS's mnist: digit 0 against 6)."""
+    rng = np.random.default_rng(seed)
+    X, y = load_digits(return_X_y=True)
+    inliers = rng.choice(10, 2, replace=False)
+    mask = np.isin(y, inliers)
+    return _contaminate(X[mask], X[~mask], 0.05, rng)
+
+
+def breast_cancer(seed):
+    """Wisconsin breast cancer (30 features): benign tumours, 4% malignant ones."""
+    rng = np.random.default_rng(seed)
+    X, y = load_breast_cancer(return_X_y=True)
+    return _contaminate(X[y == 1], X[y == 0], 0.04, rng)
+
+
+def wine(seed):
+    """Wine (13 features): cultivars 1 and 2, 7% of the third (ODDS's wine uses
+    one cultivar against the others)."""
+    rng = np.random.default_rng(seed)
+    X, y = load_wine(return_X_y=True)
+    return _contaminate(X[y != 2], X[y == 2], 0.07, rng)
+
+
+def blobs(seed):
+    """Five Gaussian clusters in 10 dimensions, 5% of rows uniform over the
+    clusters' bounding box: outliers far from every cluster, a density problem."""
+    rng = np.random.default_rng(seed)
+    X, _ = make_blobs(n_samples=950, n_features=10, centers=5, random_state=seed)
+    low, high = X.min(0), X.max(0)
+    uniform = rng.uniform(low, high, size=(2000, X.shape[1]))
+    # Keep the uniform points that lie away from the clusters (3 standard deviations).
+    far = np.min(((uniform[:, None] - X[None]) ** 2).sum(-1), axis=1) > 9.0
+    return _contaminate(X, uniform[far], 0.05, rng)
+
+
+def manifold(seed):
+    """Rows on a curved 4-dimensional manifold in 80 dimensions (plus noise); 5%
+    outliers are inlier rows whose features were a quarter resampled from other
+    rows: every value is typical on its own, the row as a whole is not."""
+    rng = np.random.default_rng(seed)
+    n, latent, width = 1000, 4, 80
+    Z = rng.normal(size=(n, latent))
+    A = rng.normal(size=(latent, 32)) / np.sqrt(latent)
+    B = rng.normal(size=(32, width)) / np.sqrt(32)
+    X = np.tanh(Z @ A) @ B + 0.05 * rng.normal(size=(n, width))
+    n_out = round(0.05 * n / 0.95)
+    outliers = X[rng.choice(n, n_out, replace=False)].copy()
+    for row in outliers:
+        columns = rng.choice(width, width // 4, replace=False)
+        row[columns] = X[rng.integers(n, size=columns.size), columns]
+    return _contaminate(X, outliers, 0.05, rng)
+
+
+CONSTRUCTIONS = {
+    "digits": digits,
+    "breast_cancer": breast_cancer,
+    "wine": wine,
+    "blobs": blobs,
+    "manifold": manifold,
+}

@@ -1,0 +1,402 @@
+"""AutoencoderOutlierDetector: scikit-learn's outlier-detector API on an autoencoder."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import OutlierMixin
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc, fit_transaction
+from ._modules import ACTIVATIONS
+from ._params import Interval, IntTuple, Options, validate_params
+from ._table import TableCodec
+from .autoencoder import AutoencoderTransformer
+
+# encoding_dim="auto" keeps the principal components that explain this share of the
+# variance (of at most AUTO_DIM_ROWS rows): enough codes for the bulk of the data,
+# too few to copy an outlier's own directions.
+AUTO_VARIANCE = 0.9
+AUTO_DIM_ROWS = 2_000
+# contamination="auto" flags a row more than this many robust standard deviations
+# above the training rows' median, on either measure (see score_samples).
+AUTO_THRESHOLD = 3.0
+# Normal-consistent scale of the median absolute deviation.
+MAD_TO_STD = 1.4826
+
+
+class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
+    __doc__ = f"""Outlier detection with an autoencoder, scikit-learn's outlier API.
+
+    An :class:`AutoencoderTransformer` is trained on the (possibly contaminated)
+    rows, briefly and from its PCA start, with a bottleneck sized from the data, so
+    that it learns the bulk of the data before it learns to copy the outliers. A row
+    is then unusual in either of two ways, and each is measured on the training rows'
+    scale:
+
+    - it is poorly reconstructed: it leaves the surface the bulk of the data lies on
+      (what PCA-like detectors measure);
+    - its code lies far from the training rows' codes: it is on that surface but
+      in a sparse region (its distance to the ``n_neighbors``-th nearest training
+      code, as a k-nearest-neighbour detector measures it).
+
+    Each measure is put on a log scale and standardised by the training rows'
+    median and median absolute deviation; :meth:`score_samples` is minus the larger
+    of the two. Numeric columns are centred and divided by their standard
+    deviation, but never by less than the median column's: no column that barely
+    varies (a border pixel) is blown up into a source of false alarms.
+
+    ``X`` may be a mixed table (a DataFrame with categorical, boolean and integer
+    columns and gaps), read through the shared table codec: categorical columns
+    and missing indicators enter as one-hot columns.
+
+    Parameters
+    ----------
+    encoding_dim : "auto" or int, default="auto"
+        Size of the bottleneck. ``"auto"`` keeps the principal components that
+        explain {AUTO_VARIANCE:.0%} of the variance of the scaled data (at least
+        one, at most one less than the number of model columns).
+
+    hidden_dims : tuple of int, default=(64,)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+
+    activation : {{"relu", "leaky_relu", "prelu", "elu", "gelu", "tanh", "sigmoid"}}, \
+default="relu"
+        Hidden-layer activation.
+
+    n_neighbors : int, default=10
+        Which nearest training code measures a code's isolation (capped at the
+        number of training rows; a training row counts itself).
+
+    contamination : "auto" or float, default="auto"
+        Expected share of outliers among the training rows, which sets
+        ``offset_``: with a float, that share of the training rows is flagged;
+        with ``"auto"``, rows more than {AUTO_THRESHOLD:g} robust standard deviations
+        above the training median on either measure are, i.e. ``offset_ =
+        -{AUTO_THRESHOLD:g}``. Must be in (0, 0.5].
+
+    {common_params_doc(max_epochs=20, batch_size=128, lr=0.001)}
+
+    Attributes
+    ----------
+    autoencoder_ : AutoencoderTransformer
+        The trained autoencoder, fitted on the scaled model matrix.
+
+    net_ : skorch.NeuralNet
+        The autoencoder's skorch net (``autoencoder_.net_``).
+
+    encoding_dim_ : int
+        The bottleneck size used.
+
+    offset_ : float
+        ``decision_function = score_samples - offset_``; rows with a negative
+        decision are outliers.
+
+    table_codec_ : object
+        The map from the training table to the model matrix (column kinds,
+        one-hot blocks, gap indicators).
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Epochs the autoencoder trained.
+
+    See Also
+    --------
+    sklearn.ensemble.IsolationForest : Isolation by random splits.
+    sklearn.neighbors.LocalOutlierFactor : Local density of the raw rows.
+    AutoencoderTransformer : The autoencoder; its ``score_samples`` is the plain
+        reconstruction error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoencoderOutlierDetector
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 3)) @ rng.normal(size=(3, 20))  # a 3-d subspace
+    >>> X += 0.1 * rng.normal(size=X.shape)
+    >>> X[:10] = rng.normal(scale=2, size=(10, 20))  # ten rows off it
+    >>> detector = AutoencoderOutlierDetector(contamination=0.05, random_state=0)
+    >>> labels = detector.fit_predict(X)
+    >>> labels[:10]
+    array([-1, -1, -1, -1, -1, -1, -1, -1, -1, -1])
+    >>> int((labels == -1).sum())
+    15
+    """
+
+    _param_rules = {
+        **COMMON_PARAM_RULES,
+        "encoding_dim": [Options("auto"), Interval(Integral, 1, None)],
+        "hidden_dims": [IntTuple()],
+        "activation": [Options(*ACTIVATIONS)],
+        "n_neighbors": [Interval(Integral, 1, None)],
+        "contamination": [Options("auto"), Interval(Real, 0, 0.5, closed="right")],
+    }
+
+    def __init__(
+        self,
+        encoding_dim: int | str = "auto",
+        *,
+        hidden_dims: tuple = (64,),
+        activation: str = "relu",
+        n_neighbors: int = 10,
+        contamination: float | str = "auto",
+        max_epochs: int = 20,
+        batch_size: int = 128,
+        lr: float = 1e-3,
+        optimizer: str = "adam",
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        callbacks: list | None = None,
+        device: str = "auto",
+        random_state=None,
+        verbose: int | str = "auto",
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        clip_grad_norm: float | None = None,
+        accumulation_steps: int = 1,
+        warm_start: bool = False,
+        precision: str = "32",
+        torch_num_threads: int | str | None = "auto",
+        strategy: str | None = None,
+    ):
+        self.encoding_dim = encoding_dim
+        self.hidden_dims = hidden_dims
+        self.activation = activation
+        self.n_neighbors = n_neighbors
+        self.contamination = contamination
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weight_decay = weight_decay
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.clip_grad_norm = clip_grad_norm
+        self.accumulation_steps = accumulation_steps
+        self.warm_start = warm_start
+        self.precision = precision
+        self.torch_num_threads = torch_num_threads
+        self.strategy = strategy
+
+    @fit_transaction
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X`` and set the threshold ``offset_``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data, outliers included: numeric, or a table with
+            categorical columns and gaps.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : AutoencoderOutlierDetector
+            The fitted detector.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderOutlierDetector
+        >>> X = load_digits().data[:300]
+        >>> detector = AutoencoderOutlierDetector(max_epochs=2, random_state=0).fit(X)
+        >>> detector.n_features_in_, detector.offset_
+        (64, -3.0)
+        """
+        validate_params(self)
+        # warm_start continues training the same autoencoder on the same scaling.
+        continuing = self.warm_start and hasattr(self, "autoencoder_")
+        M = self._model_matrix(X, reset=not continuing)
+        common = {name: getattr(self, name) for name in COMMON_PARAM_RULES}
+        if continuing:
+            autoencoder = self.autoencoder_.set_params(**common)
+        else:
+            self.encoding_dim_ = (
+                _explaining_dim(M) if self.encoding_dim == "auto" else self.encoding_dim
+            )
+            autoencoder = AutoencoderTransformer(
+                self.encoding_dim_,
+                hidden_dims=self.hidden_dims,
+                activation=self.activation,
+                **common,
+            )
+            autoencoder._progress_label = type(self).__name__
+        self.autoencoder_ = autoencoder.fit(M)
+        self.n_iter_ = autoencoder.n_iter_
+
+        errors, distances = self._measures(M, reset=True)
+        self.references_ = np.array([_robust_location(errors), _robust_location(distances)])
+        scores = self._combine(errors, distances)
+        if self.contamination == "auto":
+            self.offset_ = -AUTO_THRESHOLD
+        else:
+            self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
+        return self
+
+    def _make_codec(self):
+        # Values as given (gaps filled with the column mean): the scaling is ours.
+        return TableCodec("none")
+
+    def _model_matrix(self, X, *, reset):
+        """``X`` through the codec, its numeric columns scaled (float32)."""
+        M = self._validate_X(X, reset=reset)
+        k = self.table_codec_.n_numeric_
+        M = np.array(M, dtype=np.float64)
+        if reset:
+            numeric = M[:, :k]
+            self.center_ = numeric.mean(axis=0)
+            spread = numeric.std(axis=0)
+            floor = np.median(spread) if k else 0.0
+            self.scale_ = np.maximum(spread, floor)
+            self.scale_[self.scale_ == 0] = 1.0  # constant columns (all of them)
+        M[:, :k] = (M[:, :k] - self.center_) / self.scale_
+        return M.astype(np.float32)
+
+    def _measures(self, M, *, reset=False):
+        """Log reconstruction error and log distance to the ``n_neighbors``-th
+        nearest training code of each row of ``M``."""
+        errors = -self.autoencoder_.score_samples(M)
+        codes = self.autoencoder_.transform(M).astype(np.float64)
+        if reset:
+            spread = codes.std(axis=0)
+            self.code_scale_ = np.where(spread > 0, spread, 1.0)
+            k = min(self.n_neighbors, codes.shape[0])
+            self.neighbors_ = NearestNeighbors(n_neighbors=k).fit(codes / self.code_scale_)
+        distances, _ = self.neighbors_.kneighbors(codes / self.code_scale_)
+        return _log(errors), _log(distances[:, -1])
+
+    def _combine(self, errors, distances):
+        (e_median, e_scale), (d_median, d_scale) = self.references_
+        return -np.maximum((errors - e_median) / e_scale, (distances - d_median) / d_scale)
+
+    def score_samples(self, X):
+        """How normal each row is: minus its larger standardised anomaly measure.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Minus the larger of the row's log reconstruction error and log
+            distance to its ``n_neighbors``-th nearest training code, each less the
+            training rows' median and divided by their robust standard deviation
+            (1.4826 times the median absolute deviation). Lower is more abnormal;
+            a typical training row scores about 0.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderOutlierDetector
+        >>> X = load_digits().data[:300]
+        >>> detector = AutoencoderOutlierDetector(max_epochs=2, random_state=0).fit(X)
+        >>> detector.score_samples(X[:4]).shape
+        (4,)
+        """
+        check_is_fitted(self)
+        return self._combine(*self._measures(self._model_matrix(X, reset=False)))
+
+    def decision_function(self, X):
+        """``score_samples(X) - offset_``: negative for outliers.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+            Negative for rows :meth:`predict` calls outliers.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderOutlierDetector
+        >>> X = load_digits().data[:300]
+        >>> detector = AutoencoderOutlierDetector(max_epochs=2, random_state=0).fit(X)
+        >>> decision = detector.decision_function(X)
+        >>> bool(((decision < 0) == (detector.predict(X) == -1)).all())
+        True
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Label each row: 1 for an inlier, -1 for an outlier.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Data to label.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            1 where ``decision_function(X) >= 0``, else -1.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderOutlierDetector
+        >>> X = load_digits().data[:300]
+        >>> detector = AutoencoderOutlierDetector(
+        ...     contamination=0.1, max_epochs=2, random_state=0
+        ... ).fit(X)
+        >>> float((detector.predict(X) == -1).mean())
+        0.1
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    @property
+    def net_(self):
+        """The trained autoencoder's skorch net."""
+        return self.autoencoder_.net_
+
+
+def _explaining_dim(M):
+    """The number of principal components of (a sample of) ``M`` that explain
+    ``AUTO_VARIANCE`` of its variance, within [1, n_columns - 1]."""
+    rows = np.random.default_rng(0).permutation(M.shape[0])[:AUTO_DIM_ROWS]
+    sample = M[np.sort(rows)].astype(np.float64)
+    singular = np.linalg.svd(sample - sample.mean(axis=0), compute_uv=False)
+    variance = singular**2
+    if variance.sum() == 0:
+        return 1
+    explained = np.cumsum(variance) / variance.sum()
+    k = int(np.searchsorted(explained, AUTO_VARIANCE) + 1)
+    return max(1, min(k, M.shape[1] - 1))
+
+
+def _log(values):
+    # Exact zeros (a row's own code, a perfect reconstruction) stay finite.
+    return np.log(np.maximum(values, np.finfo(np.float64).tiny))
+
+
+def _robust_location(values):
+    """``(median, robust standard deviation)`` of ``values``; the scale falls back
+    to the standard deviation, then 1, when most values tie."""
+    median = float(np.median(values))
+    scale = MAD_TO_STD * float(np.median(np.abs(values - median)))
+    if not scale > 0:
+        scale = float(np.std(values))
+    return median, scale if scale > 0 else 1.0
