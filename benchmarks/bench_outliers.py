@@ -1,0 +1,135 @@
+"""Outlier detection on contaminated data: AutoencoderOutlierDetector against
+IsolationForest, LocalOutlierFactor, pyod's AutoEncoder and ECOD, and the plain
+AutoencoderTransformer's reconstruction error.
+
+The ODDS protocol: each detector is fitted on a table that holds its outliers
+(2-10% of the rows) and ranks every row of it by its score; ROC-AUC and average
+precision of that ranking against the known outliers. Constructions (see
+``_outlier_data.py``, all offline): digits (two digits against a few others),
+breast_cancer (benign against malignant), wine (two cultivars against the third),
+blobs (clusters against uniform noise) and manifold (a curved 4-d manifold in 80
+dimensions against rows with a quarter of their values swapped). Each is drawn
+with several seeds; the table shows mean +- standard deviation over draws and the
+mean fit-and-score seconds.
+
+Every detector runs with its defaults, as a user would run it (LOF: the fit's
+``negative_outlier_factor_``; pyod: ``decision_scores_``; the skae estimators are
+seeded with the draw). pyod's detectors run only when ``import pyod`` works;
+install it apart from the core, e.g. in its own environment:
+``python -m venv /work/venv-pyod && /work/venv-pyod/bin/pip install pyod -e .``.
+
+Run:  OMP_WAIT_POLICY=PASSIVE python benchmarks/bench_outliers.py [--quick] [--seeds N]
+"""
+
+import argparse
+import time
+import warnings
+
+import _common  # noqa: F401  (puts the repository root on sys.path)
+import numpy as np
+from _common import check_environment, load_average, machine_header, markdown_table, write_result
+from _outlier_data import CONSTRUCTIONS
+
+
+def detectors():
+    """``{name: fn(X, seed) -> anomaly scores (higher = more abnormal)}``."""
+    from sklearn.ensemble import IsolationForest
+    from sklearn.neighbors import LocalOutlierFactor
+
+    from skae import AutoencoderOutlierDetector, AutoencoderTransformer
+
+    found = {
+        "AutoencoderOutlierDetector": lambda X, seed: (
+            -AutoencoderOutlierDetector(random_state=seed, verbose=0).fit(X).score_samples(X)
+        ),
+        "AutoencoderTransformer (reconstruction error)": lambda X, seed: (
+            -AutoencoderTransformer(random_state=seed, verbose=0).fit(X).score_samples(X)
+        ),
+        "IsolationForest": lambda X, seed: (
+            -IsolationForest(random_state=seed).fit(X).score_samples(X)
+        ),
+        "LocalOutlierFactor": lambda X, seed: -LocalOutlierFactor().fit(X).negative_outlier_factor_,
+    }
+    try:
+        from pyod.models.auto_encoder import AutoEncoder
+        from pyod.models.ecod import ECOD
+    except ImportError:
+        print("pyod is not installed: its detectors are left out")
+        return found
+    found["pyod AutoEncoder"] = lambda X, seed: (
+        AutoEncoder(random_state=seed, verbose=0).fit(X).decision_scores_
+    )
+    found["pyod ECOD"] = lambda X, seed: ECOD().fit(X).decision_scores_
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: one draw each")
+    parser.add_argument("--seeds", type=int, default=5, help="draws per construction")
+    args = parser.parse_args()
+    check_environment()
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    seeds = range(1 if args.quick else args.seeds)
+    found = detectors()
+    results = {}  # (construction, detector) -> (aucs, aps, seconds)
+    shapes = {}
+    for cname, build in CONSTRUCTIONS.items():
+        for seed in seeds:
+            X, is_outlier = build(seed)
+            shapes[cname] = (X.shape, is_outlier.mean())
+            for name, score in found.items():
+                start = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    scores = score(X, seed)
+                seconds = time.perf_counter() - start
+                aucs, aps, times = results.setdefault((cname, name), ([], [], []))
+                aucs.append(roc_auc_score(is_outlier, scores))
+                aps.append(average_precision_score(is_outlier, scores))
+                times.append(seconds)
+            print(f"{cname} draw {seed}: done", flush=True)
+
+    def cell(values):
+        return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
+
+    names = list(found)
+    constructions = list(CONSTRUCTIONS)
+    text = machine_header(
+        "Outlier detection on contaminated data (ODDS protocol)",
+        [
+            f"{len(seeds)} draws per construction; mean ± std over draws",
+            "constructions: "
+            + "; ".join(
+                f"{c} {shape[0]}x{shape[1]}, {share:.1%} outliers"
+                for c, (shape, share) in shapes.items()
+            ),
+            f"load average at the end: {load_average()}",
+        ],
+    )
+    for label, index in (("ROC-AUC", 0), ("Average precision", 1)):
+        rows = [[n, *(cell(results[c, n][index]) for c in constructions)] for n in names]
+        text += f"\n### {label}\n\n" + markdown_table(["detector", *constructions], rows)
+    rows = [[n, *(f"{np.mean(results[c, n][2]):.2f}" for c in constructions)] for n in names]
+    text += "\n### Seconds to fit and score (mean over draws)\n\n"
+    text += markdown_table(["detector", *constructions], rows)
+    ours = "AutoencoderOutlierDetector"
+    verdict = []
+    for rival in names:
+        if rival == ours or rival.startswith("AutoencoderTransformer"):
+            continue
+        behind = [
+            c for c in constructions if np.mean(results[c, ours][0]) < np.mean(results[c, rival][0])
+        ]
+        verdict.append(
+            f"- against {rival}: ROC-AUC at least as high on "
+            f"{len(constructions) - len(behind)} of {len(constructions)} constructions"
+            + (f" (behind on {', '.join(behind)})" if behind else "")
+        )
+    text += "\n### Verdict\n\n" + "\n".join(verdict) + "\n"
+    write_result("bench_outliers", text, quick=args.quick)
+
+
+if __name__ == "__main__":
+    main()
