@@ -1,0 +1,134 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skae import AutoencoderOutlierDetector, AutoencoderTransformer
+
+
+def contaminated(seed=0, share=0.04):
+    """Benign tumours of the Wisconsin breast cancer data and ``share`` of malignant
+    ones (ODDS's recipe): ``(X, is_outlier)``, shuffled."""
+    X, y = load_breast_cancer(return_X_y=True)
+    rng = np.random.RandomState(seed)
+    n_out = round(share * (y == 1).sum())
+    outliers = rng.choice(np.flatnonzero(y == 0), n_out, replace=False)
+    rows = rng.permutation(np.r_[np.flatnonzero(y == 1), outliers])
+    return X[rows], y[rows] == 0
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, is_outlier = contaminated()
+    detector = AutoencoderOutlierDetector(max_epochs=5, random_state=0, verbose=0).fit(X)
+    return detector, X, is_outlier
+
+
+def test_predict_labels_and_decision_sign(fitted):
+    detector, X, _ = fitted
+    labels = detector.predict(X)
+    assert set(np.unique(labels)) == {-1, 1}
+    decision = detector.decision_function(X)
+    np.testing.assert_array_equal(labels == -1, decision < 0)
+    np.testing.assert_allclose(decision, detector.score_samples(X) - detector.offset_)
+    np.testing.assert_array_equal(detector.fit_predict(X), labels)
+
+
+def test_auto_offset_and_scale_of_scores(fitted):
+    detector, X, _ = fitted
+    assert detector.offset_ == -3.0
+    # Standardised on the training rows: a typical row scores about 0.
+    assert abs(np.median(detector.score_samples(X))) < 1.0
+
+
+@pytest.mark.parametrize("contamination", [0.05, 0.2])
+def test_contamination_flags_that_share_of_training_rows(contamination):
+    X, _ = contaminated()
+    detector = AutoencoderOutlierDetector(
+        contamination=contamination, max_epochs=2, random_state=0, verbose=0
+    )
+    flagged = detector.fit_predict(X) == -1
+    assert flagged.sum() == round(contamination * len(X))
+
+
+@pytest.mark.parametrize("contamination", [0.0, 0.6, -0.1, "high"])
+def test_bad_contamination_names_the_parameter(contamination):
+    X, _ = contaminated()
+    with pytest.raises(ValueError, match="'contamination' parameter"):
+        AutoencoderOutlierDetector(contamination=contamination).fit(X)
+
+
+def test_bad_encoding_dim_names_the_parameter():
+    X, _ = contaminated()
+    with pytest.raises(ValueError, match="'encoding_dim' parameter"):
+        AutoencoderOutlierDetector(encoding_dim="max").fit(X)
+
+
+def test_encoding_dim_auto_follows_the_data(fitted):
+    detector, X, _ = fitted
+    # 30 correlated measurements: a few codes explain 90% of their variance.
+    assert 1 <= detector.encoding_dim_ < X.shape[1]
+    assert detector.autoencoder_.encoding_dim == detector.encoding_dim_
+    assert detector.net_ is detector.autoencoder_.net_
+    assert detector.n_iter_ == 5
+
+
+def test_pickle_round_trip_gives_identical_scores(fitted):
+    detector, X, _ = fitted
+    loaded = pickle.loads(pickle.dumps(detector))
+    np.testing.assert_array_equal(loaded.score_samples(X), detector.score_samples(X))
+    np.testing.assert_array_equal(loaded.predict(X), detector.predict(X))
+
+
+def test_dataframe_with_categories_and_gaps():
+    pd = pytest.importorskip("pandas")
+    X, _ = contaminated()
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(X[:, :6], columns=[f"x{i}" for i in range(6)])
+    frame.loc[rng.choice(len(X), 20, replace=False), "x1"] = np.nan
+    frame["kind"] = pd.Categorical(np.where(X[:, 0] > np.median(X[:, 0]), "high", "low"))
+    detector = AutoencoderOutlierDetector(max_epochs=3, random_state=0, verbose=0).fit(frame)
+    scores = detector.score_samples(frame)
+    assert scores.shape == (len(X),) and np.isfinite(scores).all()
+    assert set(np.unique(detector.predict(frame))) <= {-1, 1}
+    np.testing.assert_array_equal(detector.feature_names_in_, frame.columns)
+    with pytest.raises(ValueError, match="feature names"):
+        detector.score_samples(frame.rename(columns={"x0": "other"}))
+
+
+def test_score_samples_on_new_rows(fitted):
+    detector, X, _ = fitted
+    far = X[20:30] + 10 * X.std(axis=0)
+    assert (detector.predict(far) == -1).all()
+    assert detector.score_samples(far).max() < detector.score_samples(X[20:]).min()
+
+
+def test_warm_start_continues_the_same_autoencoder():
+    X, _ = contaminated()
+    detector = AutoencoderOutlierDetector(max_epochs=2, warm_start=True, random_state=0)
+    detector.set_params(verbose=0).fit(X)
+    autoencoder = detector.autoencoder_
+    detector.fit(X)
+    assert detector.autoencoder_ is autoencoder
+    assert detector.n_iter_ == 4
+
+
+@pytest.mark.slow
+def test_ranks_planted_outliers_better_than_reconstruction_error():
+    # The plain autoencoder's reconstruction error (standardised columns, its
+    # defaults: 200 epochs, 2 codes) learns the malignant tumours among the benign
+    # ones too; the detector must rank them better on every draw.
+    for seed in range(2):
+        X, is_outlier = contaminated(seed)
+        detector = AutoencoderOutlierDetector(random_state=seed, verbose=0).fit(X)
+        baseline = make_pipeline(
+            StandardScaler(), AutoencoderTransformer(random_state=seed, verbose=0)
+        ).fit(X)
+        ours = roc_auc_score(is_outlier, -detector.score_samples(X))
+        theirs = roc_auc_score(is_outlier, -baseline.score_samples(X))
+        assert ours > theirs
+        assert ours > 0.85
