@@ -50,14 +50,21 @@ def wine(seed):
 
 
 def blobs(seed):
-    """Five Gaussian clusters in 10 dimensions, 5% of rows uniform over the
-    clusters' bounding box: outliers far from every cluster, a density problem."""
+    """Five Gaussian clusters of different spreads (standard deviations 0.5 to 2.5)
+    in 4 dimensions; 5% of rows uniform over the clusters' bounding box, kept only
+    at least 1 away from every cluster row: a density problem, where a dense
+    cluster's surroundings are emptier than a loose one's."""
     rng = np.random.default_rng(seed)
-    X, _ = make_blobs(n_samples=950, n_features=10, centers=5, random_state=seed)
+    X, _ = make_blobs(
+        n_samples=950,
+        n_features=4,
+        centers=5,
+        cluster_std=np.linspace(0.5, 2.5, 5),
+        random_state=seed,
+    )
     low, high = X.min(0), X.max(0)
     uniform = rng.uniform(low, high, size=(2000, X.shape[1]))
-    # Keep the uniform points that lie away from the clusters (3 standard deviations).
-    far = np.min(((uniform[:, None] - X[None]) ** 2).sum(-1), axis=1) > 9.0
+    far = np.min(((uniform[:, None] - X[None]) ** 2).sum(-1), axis=1) > 1.0
     return _contaminate(X, uniform[far], 0.05, rng)
 
 
