@@ -22,6 +22,7 @@ from skorch.hf import AccelerateMixin
 from skorch.history import DistributedHistory, History
 
 from ._nets import AutoencoderNet, GANNet, SemiSupervisedNet
+from ._variational import VAENet
 
 
 def make_accelerator(device):
@@ -127,10 +128,15 @@ class DistributedGANNet(DistributedMixin, GANNet):
     pass
 
 
+class DistributedVAENet(DistributedMixin, VAENet):
+    pass
+
+
 DISTRIBUTED_NETS = {
     AutoencoderNet: DistributedAutoencoderNet,
     SemiSupervisedNet: DistributedSemiSupervisedNet,
     GANNet: DistributedGANNet,
+    VAENet: DistributedVAENet,
 }
 
 

@@ -5,6 +5,25 @@ from torch import nn
 from torch.nn import functional as F
 
 
+def mask_gaps(numeric, target, observed):
+    """``numeric`` (per-entry losses of the numeric columns) with the entries of
+    gaps zeroed: ``observed`` pairs each numeric column that had gaps with the
+    model-matrix column of its "observed" slot. Modifies ``numeric``."""
+    if observed:
+        columns, slots = zip(*observed, strict=True)
+        numeric[:, list(columns)] = numeric[:, list(columns)] * target[:, list(slots)]
+    return numeric
+
+
+def add_block_cross_entropy(total, output, target, blocks):
+    """``total`` (one loss per row) plus the cross-entropy of the softmax of each
+    one-hot block ``(start, stop)`` of ``output`` against ``target``."""
+    for start, stop in blocks:
+        log_p = F.log_softmax(output[:, start:stop], dim=1)
+        total = total - (target[:, start:stop] * log_p).sum(1)
+    return total
+
+
 class ReconstructionLoss(nn.Module):
     """Per-row loss of a reconstruction (the decoder's pre-activation output)
     against the model matrix it came from, averaged over the table's columns:
@@ -63,14 +82,8 @@ class ReconstructionLoss(nn.Module):
         if not self.blocks:
             return self._numeric(output, target).mean(1)
         k = self.n_numeric
-        numeric = self._numeric(output[:, :k], target[:, :k])
-        if self.observed:
-            columns, slots = zip(*self.observed, strict=True)
-            numeric[:, list(columns)] = numeric[:, list(columns)] * target[:, list(slots)]
-        total = numeric.sum(1)
-        for start, stop in self.blocks:
-            log_p = F.log_softmax(output[:, start:stop], dim=1)
-            total = total - (target[:, start:stop] * log_p).sum(1)
+        numeric = mask_gaps(self._numeric(output[:, :k], target[:, :k]), target, self.observed)
+        total = add_block_cross_entropy(numeric.sum(1), output, target, self.blocks)
         return total / self.n_columns
 
     def forward(self, output, target):

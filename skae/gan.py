@@ -8,12 +8,12 @@ import numpy as np
 import torch
 from scipy import sparse
 from sklearn.base import OneToOneFeatureMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch.callbacks import PassthroughScoring
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc, fit_transaction
 from ._data import open_array, validation_rows
+from ._labels import ClassLabelsMixin
 from ._marginals import CategoryMatcher, MarginalMatcher, sample_blocks
 from ._modules import GAN
 from ._nets import GANNet
@@ -38,7 +38,7 @@ MIN_AUTO_WIDTH = 128
 MAX_AUTO_WIDTH = 256
 
 
-class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
+class GANSampler(ClassLabelsMixin, OneToOneFeatureMixin, BaseNeuralEstimator):
     __doc__ = f"""Generative adversarial network that samples new rows like ``X``.
 
     Learns the distribution of a table (numeric, or a DataFrame with categorical,
@@ -490,22 +490,6 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
             )
         return rows
 
-    def _encode_labels(self, y, n_samples, continuing):
-        y = column_or_1d(y, warn=True)
-        if y.shape[0] != n_samples:
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {n_samples} and {y.shape[0]}."
-            )
-        check_classification_targets(y)
-        classes, encoded, counts = np.unique(y, return_inverse=True, return_counts=True)
-        if continuing:
-            if not np.array_equal(classes, self.classes_):
-                raise ValueError(f"warm_start fit got classes {classes}, not {self.classes_}.")
-        else:
-            self.classes_ = classes
-            self.class_prior_ = counts / counts.sum()
-        return encoded.astype(np.int64)
-
     # The table shows critic_loss and generator_loss; train_loss repeats the first.
     _epoch_table_ignores = ("train_loss",)
     _net_class = GANNet
@@ -624,24 +608,6 @@ class GANSampler(OneToOneFeatureMixin, BaseNeuralEstimator):
         fixed = {column: value for column, (_, _, value) in wanted.items()}
         X = self.table_codec_.inverse_transform(rows, rng=rng, fixed=fixed)
         return (X, y) if self._conditional else X
-
-    def _known_labels(self, y):
-        """``y`` as labels of ``classes_``, each equal to a class seen in fit; never
-        coerced into one ("catfish" is not "cat", 1.7 is not 1)."""
-        if not self._conditional:
-            raise ValueError("y was given to sample, but the sampler was fitted without y.")
-        y = column_or_1d(np.asarray(y), warn=True)
-        if y.shape[0] == 0:
-            raise ValueError("y is empty: there is nothing to sample.")
-        index = {label: code for code, label in enumerate(self.classes_.tolist())}
-        codes = np.array([index.get(label, -1) for label in y.tolist()], dtype=np.int64)
-        if (codes < 0).any():
-            unseen = list(dict.fromkeys(y[codes < 0].tolist()))
-            raise ValueError(
-                f"Labels {unseen[:10]} were not seen in fit; known labels: "
-                f"{self.classes_.tolist()}."
-            )
-        return self.classes_[codes]
 
     def _condition_slots(self, conditions):
         """``{column position: (its block, model-matrix column of the slot, value)}``."""

@@ -10,6 +10,7 @@ from skae import (
     AutoencoderTransformer,
     GANSampler,
     PretrainedClassifier,
+    VariationalAutoencoder,
 )
 
 ESTIMATORS = [
@@ -19,6 +20,7 @@ ESTIMATORS = [
     PretrainedClassifier(pretrain_epochs=2, finetune_epochs=20, random_state=0),
     GANSampler(max_steps=3, random_state=0),
     GANSampler(max_steps=3, loss="hinge", pac=1, preprocessing="standard", random_state=0),
+    VariationalAutoencoder(max_epochs=3, random_state=0),
 ]
 
 EXPECTED_FAILURES = {

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 
-from skae import AutoencoderTransformer, GANSampler, PretrainedClassifier
+from skae import AutoencoderTransformer, GANSampler, PretrainedClassifier, VariationalAutoencoder
 
 sio = pytest.importorskip("skops.io")
 pd = pytest.importorskip("pandas")
@@ -31,6 +31,7 @@ SKAE_TYPES = {
     "skae.autoencoder.AutoencoderTransformer",
     "skae.gan.GANSampler",
     "skae.classifier.PretrainedClassifier",
+    "skae.vae.VariationalAutoencoder",
     "skae._table.TableCodec",
     "skae._table.Block",
     "skae._table._Categorical",
@@ -68,6 +69,8 @@ CASES = {
         ),
         (X, SEMI),
     ),
+    "vae": lambda: (VariationalAutoencoder(2, max_epochs=3, random_state=0), (X,)),
+    "vae-table": lambda: (VariationalAutoencoder(2, max_epochs=3, random_state=0), (table(),)),
 }
 
 
@@ -79,7 +82,10 @@ def outputs(est, data):
     if isinstance(est, PretrainedClassifier):
         return est.predict_proba(data), est.transform(data)
     codes = est.transform(data)
-    return codes, est.inverse_transform(codes), est.score_samples(data)
+    results = codes, est.inverse_transform(codes), est.score_samples(data)
+    if isinstance(est, VariationalAutoencoder):
+        results += (est.sample(50),)
+    return results
 
 
 def assert_same(a, b):
