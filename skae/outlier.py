@@ -102,6 +102,10 @@ default="relu"
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
+    training_codes_ : ndarray of shape (n_samples, encoding_dim_)
+        The training rows' codes, each divided by its standard deviation
+        (``code_scale_``), to which new codes' distances are measured.
+
     n_iter_ : int
         Epochs the autoencoder trained.
 
@@ -278,9 +282,13 @@ default="relu"
         if reset:
             spread = codes.std(axis=0)
             self.code_scale_ = np.where(spread > 0, spread, 1.0)
-            k = min(self.n_neighbors, codes.shape[0])
-            self.neighbors_ = NearestNeighbors(n_neighbors=k).fit(codes / self.code_scale_)
-        distances, _ = self.neighbors_.kneighbors(codes / self.code_scale_)
+            self.training_codes_ = codes / self.code_scale_
+        # The search tree is rebuilt per call (milliseconds) rather than kept: the
+        # fitted state stays plain arrays, which skops.io loads without trusting
+        # scikit-learn's tree types.
+        k = min(self.n_neighbors, self.training_codes_.shape[0])
+        neighbors = NearestNeighbors(n_neighbors=k).fit(self.training_codes_)
+        distances, _ = neighbors.kneighbors(codes / self.code_scale_)
         return _log(errors), _log(distances[:, -1])
 
     def _combine(self, errors, distances):

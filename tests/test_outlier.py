@@ -84,6 +84,16 @@ def test_pickle_round_trip_gives_identical_scores(fitted):
     np.testing.assert_array_equal(loaded.predict(X), detector.predict(X))
 
 
+def test_skops_round_trip_trusts_only_skae_types(fitted):
+    sio = pytest.importorskip("skops.io")
+    detector, X, _ = fitted
+    data = sio.dumps(detector)
+    untrusted = set(sio.get_untrusted_types(data=data))
+    assert all(name.startswith("skae.") for name in untrusted), untrusted
+    loaded = sio.loads(data, trusted=sorted(untrusted))
+    np.testing.assert_array_equal(loaded.score_samples(X), detector.score_samples(X))
+
+
 def test_dataframe_with_categories_and_gaps():
     pd = pytest.importorskip("pandas")
     X, _ = contaminated()
