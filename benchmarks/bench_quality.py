@@ -5,7 +5,7 @@ random_state=0)``. For each code size k in 2, 8, 16, 32:
 
   * PCA(k);
   * ``AutoencoderTransformer(encoding_dim=k, random_state=seed)`` with every other
-    parameter at its default (``init="pca"``: linear paths start at the PCA
+    parameter at its default (``init="pca"``: the network starts at the PCA
     solution, the MLP learns the rest), seeds 0, 1, 2;
   * the same with ``init="random"`` (a plain MLP autoencoder), to show what the
     PCA initialisation buys.

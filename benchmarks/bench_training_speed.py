@@ -14,7 +14,8 @@ rotates every repeat) and summarised by medians:
   (d) plain torch loop with ``torch.optim.Adam(fused=True)``
   (e) scikit-learn ``MLPRegressor(hidden_layer_sizes=(256, 64, 256))``, X -> X
   (f) ``skae.AutoencoderTransformer(init="random")`` -- same architecture as (a)
-  (g) ``skae.AutoencoderTransformer(init="pca")`` -- adds the two linear paths
+  (g) ``skae.AutoencoderTransformer(init="pca")`` -- the default: the same network,
+      started at the PCA solution
 
 Both wall-clock and process CPU time are recorded per epoch. On a shared machine the
 wall time of a run depends on what else is running; the CPU time (all threads of

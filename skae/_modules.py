@@ -57,6 +57,49 @@ class ResidualLinear(nn.Module):
         return self.linear(x) + self.nonlinear(x)
 
 
+# Activations that are the identity on non-negative inputs: a hidden unit fed
+# ``z + shift`` with the shift above ``-z`` on the data carries ``z`` unchanged.
+IDENTITY_ABOVE_ZERO = ("relu", "leaky_relu", "prelu", "elu")
+
+
+def can_hold_linear(hidden_dims, n_channels, *, activation, batch_norm, dropout):
+    """Whether an MLP of these hidden widths can start as a linear map of
+    ``n_channels`` channels through shifted hidden units (see :func:`embed_affine`).
+    Batch normalisation and dropout would rescale those units in training."""
+    return (
+        activation in IDENTITY_ABOVE_ZERO
+        and not batch_norm
+        and not dropout
+        and all(width >= n_channels for width in hidden_dims)
+    )
+
+
+@torch.no_grad()
+def embed_affine(layers, first_weight, first_bias, last_weight, last_bias, shift):
+    """Set the MLP ``layers`` (built by :func:`mlp`) to compute
+    ``last_weight @ (first_weight @ x + first_bias) + last_bias`` on the data.
+
+    Channel ``i`` of the inner map runs through hidden unit ``i`` of every hidden
+    layer as ``z_i + shift_i``: with ``shift_i`` at or above ``-z_i`` on the data,
+    the activation passes it unchanged, and the output layer's bias takes the shift
+    back off. The other hidden units keep their random incoming weights and start
+    with zero outgoing weights, so they add nothing yet: what
+    :class:`ResidualLinear` does with a separate linear path, at no extra cost per
+    step.
+    """
+    first, *middle, last = [layer for layer in layers if isinstance(layer, nn.Linear)]
+    m = first_weight.shape[0]
+    first.weight[:m] = first_weight
+    first.bias[:m] = first_bias + shift
+    for layer in middle:  # pass each channel on unchanged
+        layer.weight[:m].zero_()
+        layer.weight[:m, :m] = torch.eye(m, dtype=layer.weight.dtype, device=shift.device)
+        layer.bias[:m].zero_()
+    last.weight.zero_()
+    last.weight[:, :m] = last_weight
+    last.bias.copy_(last_bias - last_weight @ shift)
+
+
 class Autoencoder(nn.Module):
     """An MLP encoder and a mirrored MLP decoder.
 
@@ -74,7 +117,9 @@ class Autoencoder(nn.Module):
     batch_norm : bool
     dropout : float
     linear_path : bool
-        Add a linear map beside each MLP (see :class:`ResidualLinear`).
+        Add a linear map beside each MLP (see :class:`ResidualLinear`), for
+        :meth:`init_linear` where the MLPs cannot hold the map themselves (see
+        :func:`can_hold_linear`).
     """
 
     def __init__(
@@ -115,25 +160,33 @@ class Autoencoder(nn.Module):
         return self.activate(self.decoder(self.encoder(x)))
 
     @torch.no_grad()
-    def init_linear_paths(self, enc_weight, enc_bias, dec_weight, dec_bias):
-        """Set the linear paths (e.g. to PCA) and zero the nonlinear corrections, so
-        the model starts as that linear autoencoder.
+    def init_linear(self, enc_weight, enc_bias, dec_weight, dec_bias, code_floor):
+        """Start as the linear autoencoder ``enc_weight``, ``dec_weight`` (e.g. PCA):
+        in the linear paths with the MLPs' last layers at zero when the module has
+        them, otherwise inside the MLPs through shifted hidden units
+        (:func:`embed_affine`), exact for codes above ``code_floor``.
 
         ``enc_weight`` has ``k <= encoding_dim`` rows; the remaining code units start
-        with a zero linear part and are left to the nonlinear path.
+        at zero and are left to the nonlinear part.
         """
         k = enc_weight.shape[0]
-        enc, dec = self.encoder.linear, self.decoder.linear
-        enc.weight.zero_()
-        enc.weight[:k] = enc_weight
-        enc.bias.zero_()
-        enc.bias[:k] = enc_bias
-        dec.weight.zero_()
-        dec.weight[:, :k] = dec_weight
-        dec.bias.copy_(dec_bias)
-        for correction in (self.encoder.nonlinear, self.decoder.nonlinear):
-            correction[-1].weight.zero_()
-            correction[-1].bias.zero_()
+        if isinstance(self.encoder, ResidualLinear):
+            enc, dec = self.encoder.linear, self.decoder.linear
+            enc.weight.zero_()
+            enc.weight[:k] = enc_weight
+            enc.bias.zero_()
+            enc.bias[:k] = enc_bias
+            dec.weight.zero_()
+            dec.weight[:, :k] = dec_weight
+            dec.bias.copy_(dec_bias)
+            for correction in (self.encoder.nonlinear, self.decoder.nonlinear):
+                correction[-1].weight.zero_()
+                correction[-1].bias.zero_()
+            return
+        eye = torch.eye(self.encoding_dim, k, dtype=enc_weight.dtype, device=enc_weight.device)
+        shift = -code_floor
+        embed_affine(self.encoder, enc_weight, enc_bias, eye, torch.zeros_like(eye[:, 0]), shift)
+        embed_affine(self.decoder, eye.T, torch.zeros_like(shift), dec_weight, dec_bias, shift)
 
 
 def padded_block_indices(blocks):

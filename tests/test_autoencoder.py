@@ -47,6 +47,30 @@ def test_pca_init_starts_at_pca_and_improves_on_it(digits):
     assert -trained.score(X_test) < 0.8 * pca_mse
 
 
+@pytest.mark.parametrize(
+    "params, linear_path",
+    [
+        ({}, False),  # carried by 8 shifted ReLU units inside the MLPs
+        ({"activation": "elu", "hidden_dims": (64, 32)}, False),
+        ({"activation": "tanh"}, True),  # not the identity on any half-line
+        ({"hidden_dims": (6,)}, True),  # too narrow for 8 codes
+        ({"dropout": 0.1}, True),
+    ],
+)
+def test_pca_start_is_exact_inside_the_mlp_or_beside_it(digits, params, linear_path):
+    X, _ = digits
+    pca = PCA(8).fit(X)
+    pca_mse = np.mean((pca.inverse_transform(pca.transform(X)) - X) ** 2)
+    ae = AutoencoderTransformer(8, max_epochs=1, lr=1e-12, random_state=0, **params).fit(X)
+    assert -ae.score(X) == pytest.approx(pca_mse, rel=1e-4)
+    module = ae.net_.module_
+    assert hasattr(module.encoder, "linear") == linear_path
+    if not linear_path:  # the default costs no more per step than init="random"
+        plain = AutoencoderTransformer(8, init="random", max_epochs=1, **params).fit(X)
+        count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+        assert count(module) == count(plain.net_.module_)
+
+
 def test_reconstruction_beats_pca_at_full_training(digits):
     X, _ = digits
     X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
@@ -244,10 +268,10 @@ def test_partial_fit_adds_one_epoch_and_learns(blobs):
 
 def test_warm_start_continues(blobs):
     ae = AutoencoderTransformer(warm_start=True, **FAST).fit(blobs)
-    weights = ae.net_.module_.encoder.linear.weight.detach().clone()
+    weights = ae.net_.module_.encoder[0].weight.detach().clone()
     ae.fit(blobs)
     assert ae.n_iter_ == 10
-    assert not torch.equal(weights, ae.net_.module_.encoder.linear.weight)
+    assert not torch.equal(weights, ae.net_.module_.encoder[0].weight)
     cold = AutoencoderTransformer(**FAST).fit(blobs)
     cold.fit(blobs)
     assert cold.n_iter_ == 5
