@@ -16,15 +16,17 @@ from ._base import (
     output_dtype,
 )
 from ._labels import ClassLabelsMixin
-from ._marginals import sample_blocks
+from ._marginals import MarginalMatcher, sample_blocks
 from ._modules import ACTIVATIONS
 from ._params import Boolean, Interval, IntTuple, Options, validate_params
+from ._progress import Stages
 from ._table import TableCodec
 from ._variational import MIN_STD, VAE, NegativeELBO, VAENet
 
 # Rows the starting means and deviations of the columns are computed on.
 INIT_MAX_ROWS = 10_000
 LOG_STD_LR_FACTOR = 10.0
+MATCHING = "matching numeric marginals"
 
 
 class VariationalAutoencoder(
@@ -98,6 +100,16 @@ default="relu"
         model of independent columns (below), and a warm-up of 10 epochs did not
         raise the held-out ELBO on digits or breast cancer.
 
+    match_marginals : bool, default=False
+        After training, fit GANSampler's marginal matching to the VAE's samples
+        (see :class:`GANSampler`): ``sample`` then maps the numeric columns of
+        each class's decoded rows onto that class's real distribution along its
+        principal axes and features. Decoded means are smoother than real rows:
+        on digits (8 codes) matching took the two-sample AUC of the samples
+        against held-out digits from 0.98 to 0.68, for a fit 2-3 times as long.
+        It changes ``sample`` only; codes, reconstructions and scores are the
+        VAE's own.
+
     {common_params_doc(max_epochs=200, batch_size=128, lr=0.001)}
 
     Attributes
@@ -112,6 +124,10 @@ default="relu"
 
     class_prior_ : ndarray of shape (n_classes,)
         Class frequencies in ``fit``; only when fitted with ``y``.
+
+    marginal_matcher_ : object or None
+        The per-class maps of ``match_marginals``; None without it or without
+        numeric columns.
 
     table_codec_ : object
         The reversible map between the training table and the model matrix.
@@ -164,6 +180,7 @@ default="relu"
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "beta": [Interval(Real, 0, None, closed="neither")],
         "kl_warmup": [Interval(Integral, 0, None)],
+        "match_marginals": [Boolean()],
     }
 
     def __init__(
@@ -176,6 +193,7 @@ default="relu"
         dropout: float = 0.0,
         beta: float = 1.0,
         kl_warmup: int = 0,
+        match_marginals: bool = False,
         max_epochs: int = 200,
         batch_size: int = 128,
         lr: float = 1e-3,
@@ -205,6 +223,7 @@ default="relu"
         self.dropout = dropout
         self.beta = beta
         self.kl_warmup = kl_warmup
+        self.match_marginals = match_marginals
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -267,6 +286,16 @@ default="relu"
         )
         # Draws of sample(): a sequence fixed by random_state, fresh at each call.
         self._sampling_rng = np.random.RandomState(self._fit_seed())
+        self.marginal_matcher_ = None
+        k = self.table_codec_.n_numeric_
+        if self.match_marginals and k:
+            stages = Stages(self.verbose, f"{type(self).__name__}, after training", [MATCHING])
+            stages.start(MATCHING)
+            rng = np.random.RandomState(self._fit_seed() + 1)
+            self.marginal_matcher_ = MarginalMatcher().fit(
+                Xt[:, :k], y_encoded, lambda codes, n: self._draw(codes, n, rng)[:, :k]
+            )
+            stages.close()
         return self
 
     def _make_codec(self):
@@ -407,6 +436,11 @@ default="relu"
         rows = self._decode(codes, labels)
         return self.table_codec_.inverse_transform(rows)
 
+    def _draw(self, labels, n_samples, rng):
+        """Decoder outputs of codes drawn from the prior, for label codes (or None)."""
+        codes = rng.standard_normal((n_samples, self.encoding_dim)).astype(np.float32)
+        return self._decode(codes, labels)
+
     def _decode(self, codes, labels):
         """The decoder's output (model space) for codes and label codes (or None)."""
         module = self.net_.module_
@@ -421,8 +455,9 @@ default="relu"
     def sample(self, n_samples=1, *, y=None):
         """Draw new rows: codes from the standard normal prior, decoded.
 
-        Numeric columns take the decoder's mean (clipped to the range seen in
-        fit, rounded where the column held only integers); each categorical
+        Numeric columns take the decoder's mean (mapped onto the data's
+        marginals with ``match_marginals``, clipped to the range seen in fit,
+        rounded where the column held only integers); each categorical
         column a level drawn from the decoder's probabilities. Successive calls
         continue one sequence of draws fixed by ``random_state``.
 
@@ -467,12 +502,13 @@ default="relu"
             raise ValueError(f"n_samples must be positive; got {n_samples}.")
         elif self._conditional:
             y = self.classes_[rng.choice(len(self.classes_), size=n_samples, p=self.class_prior_)]
-        codes = rng.standard_normal((n_samples, self.encoding_dim)).astype(np.float32)
         labels = np.searchsorted(self.classes_, y) if self._conditional else None
-        rows = self._decode(codes, labels)
+        rows = self._draw(labels, n_samples, rng)
         codec = self.table_codec_
+        k = codec.n_numeric_
+        if self.marginal_matcher_ is not None:
+            rows[:, :k] = self.marginal_matcher_.transform(rows[:, :k], labels)
         if codec.blocks_:
-            k = codec.n_numeric_
             blocks = [(b.start - k, b.stop - k) for b in codec.blocks_]
             rows[:, k:] = sample_blocks(rows[:, k:], blocks, rng)
         X = codec.inverse_transform(rows, rng=rng)

@@ -21,6 +21,9 @@ ESTIMATORS = [
     GANSampler(max_steps=3, random_state=0),
     GANSampler(max_steps=3, loss="hinge", pac=1, preprocessing="standard", random_state=0),
     VariationalAutoencoder(max_epochs=3, random_state=0),
+    VariationalAutoencoder(
+        max_epochs=3, beta=2.0, kl_warmup=2, match_marginals=True, random_state=0
+    ),
 ]
 
 EXPECTED_FAILURES = {

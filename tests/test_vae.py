@@ -191,3 +191,23 @@ def test_early_stopping_records_the_validation_elbo(digits_split):
     vae.fit(digits_split[0][:400])
     assert len(vae.validation_scores_) == vae.n_iter_ == 5
     assert np.isfinite(vae.validation_scores_).all()
+
+
+@pytest.mark.slow
+def test_matched_marginals_bring_samples_closer_to_the_data(digits_split):
+    from scipy.stats import wasserstein_distance
+
+    X_train = digits_split[0][:600]
+    distances = {}
+    for match in (False, True):
+        vae = VariationalAutoencoder(
+            encoding_dim=8, max_epochs=20, match_marginals=match, random_state=0
+        ).fit(X_train)
+        samples = vae.sample(600)
+        distances[match] = np.mean(
+            [wasserstein_distance(samples[:, j], X_train[:, j]) for j in range(64)]
+        )
+        assert (vae.marginal_matcher_ is not None) == match
+    assert distances[True] < 0.5 * distances[False]
+    loaded = pickle.loads(pickle.dumps(vae))
+    np.testing.assert_array_equal(loaded.sample(20), vae.sample(20))
