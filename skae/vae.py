@@ -159,13 +159,14 @@ default="relu"
     >>> from sklearn.datasets import load_digits
     >>> from skae import VariationalAutoencoder
     >>> X, y = load_digits(return_X_y=True)
+    >>> X, y = X[:500] / 16, y[:500]
     >>> vae = VariationalAutoencoder(encoding_dim=8, max_epochs=5, random_state=0)
-    >>> codes = vae.fit_transform(X / 16)
+    >>> codes = vae.fit_transform(X)
     >>> codes.shape
-    (1797, 8)
+    (500, 8)
     >>> vae.sample(3).shape
     (3, 64)
-    >>> cvae = VariationalAutoencoder(max_epochs=5, random_state=0).fit(X / 16, y)
+    >>> cvae = VariationalAutoencoder(max_epochs=5, random_state=0).fit(X, y)
     >>> X_new, y_new = cvae.sample(y=[7, 7])
     >>> X_new.shape, y_new
     ((2, 64), array([7, 7]))
