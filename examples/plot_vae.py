@@ -60,9 +60,7 @@ print(f"conditional VAE: {cvae.n_iter_} epochs, mean ELBO {cvae.score(X, y):.1f}
 
 n_per_class = 8
 codes = np.random.RandomState(SEED).standard_normal((n_per_class, cvae.encoding_dim))
-images = np.stack(
-    [cvae.inverse_transform(codes, y=[digit] * n_per_class) for digit in range(10)]
-)
+images = np.stack([cvae.inverse_transform(codes, y=[digit] * n_per_class) for digit in range(10)])
 drawn, drawn_labels = cvae.sample(y=np.repeat(np.arange(10), n_per_class))
 
 fig, axes = plt.subplots(10, 2 * n_per_class + 1, figsize=(10, 6))
