@@ -25,6 +25,10 @@ beats the best baseline at every budget.
 
 Run:  OMP_WAIT_POLICY=PASSIVE python benchmarks/bench_semi_supervised.py [--quick]
       [--jobs 2]   (two worker processes, one torch thread each)
+
+``--suite`` runs the suite instead (see ``SUITE_DOC`` below and
+benchmarks/results/bench_semi_supervised_suite.md): several data sets, 3, 5 and 10
+labels per class, PretrainedClassifier against the better supervised baseline.
 """
 
 import argparse
@@ -34,7 +38,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import _common  # noqa: F401  (puts the repository root on sys.path)
 import numpy as np
-from _common import check_environment, load_average, machine_header, markdown_table, write_result
+from _common import (
+    RESULTS_DIR,
+    check_environment,
+    load_average,
+    machine_header,
+    markdown_table,
+    write_result,
+)
 
 BUDGETS = (2, 5, 10)
 N_SEEDS = 5
@@ -136,6 +147,312 @@ def run_one(method, seed, k, quick):
     return method, seed, k, accuracy, wall, cpu
 
 
+# ---------------------------------------------------------------------------------
+# The suite (--suite)
+
+SUITE_DOC = """\
+Each data set is used whole and transductively: all rows go to ``fit`` (k labeled
+rows per class drawn with ``RandomState(seed)``, every other row -1) and accuracy is
+measured on the unlabeled rows. Table inputs are standardised with StandardScaler
+fitted on all rows (no labels used); digits are divided by 16. Generated data sets
+are drawn once (random_state=0); the seeds vary the labeled rows and the methods'
+own randomness."""
+
+SUITE_BUDGETS = (3, 5, 10)
+SUITE_METHODS = (
+    "PretrainedClassifier()",
+    "LogisticRegression (labeled only)",
+    "MLPClassifier (labeled only)",
+    "LabelSpreading(kernel='knn')",
+    "SelfTraining(SVC)",
+)
+SUPERVISED = SUITE_METHODS[1:3]
+SEMI_BASELINES = SUITE_METHODS[3:]
+
+
+def _scaled(X):
+    from sklearn.preprocessing import StandardScaler
+
+    return StandardScaler().fit_transform(X)
+
+
+def _bundled(name):
+    from sklearn import datasets
+
+    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    return _scaled(X), y
+
+
+def _digits():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return X / 16, y
+
+
+def _generated(name):
+    from sklearn import datasets
+
+    if name == "moons":
+        X, y = datasets.make_moons(600, noise=0.2, random_state=0)
+    elif name == "circles":
+        X, y = datasets.make_circles(600, noise=0.1, factor=0.5, random_state=0)
+    elif name == "blobs":  # four overlapping Gaussian classes in 8 dimensions
+        X, y = datasets.make_blobs(600, n_features=8, centers=4, cluster_std=3.0, random_state=0)
+    elif name == "classification-100d":  # 5 informative features of 100
+        X, y = datasets.make_classification(
+            600,
+            n_features=100,
+            n_informative=5,
+            n_redundant=5,
+            n_classes=3,
+            n_clusters_per_class=1,
+            random_state=0,
+        )
+    elif name == "classification-20d":  # 5 classes, 2 clusters each
+        X, y = datasets.make_classification(
+            600,
+            n_features=20,
+            n_informative=8,
+            n_redundant=4,
+            n_classes=5,
+            n_clusters_per_class=2,
+            class_sep=2.0,
+            random_state=0,
+        )
+    else:
+        raise ValueError(name)
+    return _scaled(X), y
+
+
+# name -> (loader, kind)
+SUITE_DATA = {
+    "digits": (_digits, "image, 8x8"),
+    "breast_cancer": (lambda: _bundled("breast_cancer"), "table"),
+    "wine": (lambda: _bundled("wine"), "table"),
+    "iris": (lambda: _bundled("iris"), "table"),
+    "moons": (lambda: _generated("moons"), "generated, 2-d"),
+    "circles": (lambda: _generated("circles"), "generated, 2-d"),
+    "blobs": (lambda: _generated("blobs"), "generated, overlapping"),
+    "classification-100d": (
+        lambda: _generated("classification-100d"),
+        "generated, 5 of 100 informative",
+    ),
+    "classification-20d": (
+        lambda: _generated("classification-20d"),
+        "generated, 2 clusters a class",
+    ),
+}
+_DATA_CACHE = {}
+
+
+def suite_split(name, seed, k):
+    """All rows, their semi-supervised labels (-1 = unlabeled), the true labels."""
+    if name not in _DATA_CACHE:
+        _DATA_CACHE[name] = SUITE_DATA[name][0]()
+    X, y = _DATA_CACHE[name]
+    rng = np.random.RandomState(seed)
+    y_semi = np.full_like(y, -1)
+    for c in np.unique(y):
+        y_semi[rng.choice(np.flatnonzero(y == c), k, replace=False)] = c
+    return X.astype(np.float64), y_semi, y
+
+
+def suite_run_one(method, name, seed, k, quick):
+    """Fit one method on one labeling; (method, name, seed, k, accuracy, wall s, cpu s)."""
+    X, y_semi, y = suite_split(name, seed, k)
+    estimator = make_estimator(method, seed, quick)
+    X_fit, y_fit = fit_data(method, X, y_semi)
+    unlabeled = y_semi == -1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wall, cpu = time.perf_counter(), time.process_time()
+        estimator.fit(X_fit, y_fit)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        accuracy = float(np.mean(estimator.predict(X[unlabeled]) == y[unlabeled]))
+    return method, name, seed, k, accuracy, wall, cpu
+
+
+def _mean_se(values):
+    values = np.asarray(values, dtype=float)
+    se = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
+    return values.mean(), se
+
+
+def suite_report(results, names, seeds, budgets, methods, header):
+    """Markdown tables: accuracy per data set and budget, averages, wins/ties/losses."""
+    ours = methods[0]
+
+    def acc(m, name, k):
+        return np.array([results[m, name, s, k][0] for s in seeds])
+
+    rows = []
+    tally = {"win": 0, "tie": 0, "loss": 0}
+    for name in names:
+        for k in budgets:
+            cells = {m: _mean_se(acc(m, name, k)) for m in methods}
+            best_mean = max(c[0] for c in cells.values())
+            row = [name, str(k)]
+            for m in methods:
+                mean, se = cells[m]
+                text = f"{mean:.3f} ± {se:.3f}"
+                row.append(f"**{text}**" if np.isclose(mean, best_mean) else text)
+            # The better supervised baseline (by mean); the paired difference over seeds.
+            sup = max(SUPERVISED, key=lambda m: cells[m][0])
+            diff, diff_se = _mean_se(acc(ours, name, k) - acc(sup, name, k))
+            verdict = "win" if diff > diff_se else "loss" if diff < -diff_se else "tie"
+            tally[verdict] += 1
+            row += [f"{diff:+.3f} ± {diff_se:.3f}", verdict]
+            rows.append(row)
+    short = {
+        "PretrainedClassifier()": "Pretrained",
+        "LogisticRegression (labeled only)": "LogReg",
+        "MLPClassifier (labeled only)": "MLP",
+        "LabelSpreading(kernel='knn')": "LabelSpreading",
+        "SelfTraining(SVC)": "SelfTraining",
+    }
+    headers = ["data set", "k", *(short.get(m, m) for m in methods), "vs better sup.", ""]
+    table = markdown_table(headers, rows, align="lr" + "r" * (len(methods) + 1) + "l")
+
+    # Averages over data sets, per budget and overall.
+    avg_rows = []
+    for k in (*budgets, None):
+        ks = budgets if k is None else (k,)
+        row = ["all" if k is None else str(k)]
+        means = {m: np.mean([acc(m, n, kk).mean() for n in names for kk in ks]) for m in methods}
+        best = max(means.values())
+        for m in methods:
+            row.append(f"**{means[m]:.3f}**" if np.isclose(means[m], best) else f"{means[m]:.3f}")
+        avg_rows.append(row)
+    avg_table = markdown_table(["k", *(short.get(m, m) for m in methods)], avg_rows)
+
+    time_rows = []
+    for m in methods:
+        wall = np.mean([results[m, n, s, k][1] for n in names for s in seeds for k in budgets])
+        cpu = np.mean([results[m, n, s, k][2] for n in names for s in seeds for k in budgets])
+        per_set = {
+            n: np.mean([results[m, n, s, k][1] for s in seeds for k in budgets]) for n in names
+        }
+        time_rows.append(
+            [
+                short.get(m, m),
+                f"{wall:.2f}",
+                f"{cpu:.2f}",
+                f"{per_set[max(per_set, key=per_set.get)]:.1f} ({max(per_set, key=per_set.get)})",
+            ]
+        )
+    time_table = markdown_table(
+        ["method", "fit s (wall)", "fit s (cpu)", "slowest data set, wall s"], time_rows
+    )
+    n_cells = sum(tally.values())
+    summary = (
+        f"PretrainedClassifier vs the better supervised baseline (LogisticRegression or "
+        f"MLPClassifier on the labeled rows, whichever has the higher mean): "
+        f"**{tally['win']} wins, {tally['tie']} ties, {tally['loss']} losses** "
+        f"over {n_cells} data set x budget cells."
+    )
+    notes = (
+        "Cells: mean accuracy on the unlabeled rows ± its standard error over the seeds; "
+        "**bold** = best mean in the row. `vs better sup.`: mean ± standard error over "
+        "the seeds of the paired difference (same labeled rows) between "
+        "PretrainedClassifier and the better supervised baseline; win / loss when it is "
+        "more than one standard error above / below 0, else tie.\n"
+    )
+    text = (
+        header
+        + "\n"
+        + summary
+        + "\n\n"
+        + table
+        + "\n"
+        + notes
+        + "\n### Mean accuracy over the data sets\n\n"
+        + avg_table
+        + "\n### Fit time (mean over data sets, budgets and seeds)\n\n"
+        + time_table
+    )
+    return text
+
+
+def suite_main(args):
+    import json
+
+    seeds = list(range(args.seeds or (1 if args.quick else N_SEEDS)))
+    budgets = args.budgets or ([3] if args.quick else list(SUITE_BUDGETS))
+    names = args.datasets or list(SUITE_DATA)
+    methods = list(SUITE_METHODS)
+    raw_path = RESULTS_DIR / "bench_semi_supervised_suite.json"
+    # A rerun can refit only some methods (--methods) and reuse the others' saved fits.
+    saved = {}
+    if args.reuse and raw_path.exists():
+        saved = {tuple(r[:4]): tuple(r[4:]) for r in json.loads(raw_path.read_text())}
+    refit = args.methods or methods
+    tasks = [
+        (m, n, s, k, args.quick)
+        for m in methods
+        for n in names
+        for k in budgets
+        for s in seeds
+        if m in refit or (m, n, s, k) not in saved
+    ]
+    # Slow fits (ours, large data) first, so that parallel workers finish together.
+    size = {n: len(SUITE_DATA[n][0]()[1]) for n in names}
+    tasks.sort(key=lambda t: (t[0] != methods[0], -size[t[1]]))
+    results = {key: value for key, value in saved.items()}
+    load_before = load_average()
+    t_all = time.perf_counter()
+
+    def record(result):
+        method, name, seed, k, accuracy, wall, cpu = result
+        results[method, name, seed, k] = (accuracy, wall, cpu)
+        print(
+            f"  {method:34s} {name:20s} k={k:<2d} seed={seed}: acc {accuracy:.3f}, "
+            f"{wall:5.1f} s wall, {cpu:5.1f} s cpu",
+            flush=True,
+        )
+
+    if args.jobs > 1:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            args.jobs, mp_context=context, initializer=init_worker, initargs=(args.threads,)
+        ) as pool:
+            futures = [pool.submit(suite_run_one, *task) for task in tasks]
+            for future in as_completed(futures):
+                record(future.result())
+    else:
+        init_worker(args.threads)
+        for task in tasks:
+            record(suite_run_one(*task))
+    elapsed = time.perf_counter() - t_all
+    if not args.quick:
+        raw_path.write_text(json.dumps([[*key, *value] for key, value in results.items()]))
+
+    shapes = {n: suite_split(n, 0, 1)[0].shape[1] for n in names}
+    n_classes = {n: len(np.unique(suite_split(n, 0, 1)[2])) for n in names}
+    sizes = ", ".join(
+        f"{n} ({SUITE_DATA[n][1]}; {size[n]} rows, {shapes[n]} features, {n_classes[n]} classes)"
+        for n in names
+    )
+    epochs = "pretrain_epochs=5, finetune_epochs=5 (--quick)" if args.quick else "defaults"
+    header = machine_header(
+        "Semi-supervised suite: PretrainedClassifier vs supervised and semi-supervised baselines",
+        extra=[
+            SUITE_DOC.replace("\n", " "),
+            f"data sets: {sizes}",
+            f"labeled rows per class {budgets}; seeds {seeds}; PretrainedClassifier "
+            f"{epochs}; baselines as in the digits mode",
+            f"{args.jobs} worker process(es) x {args.threads} torch thread(s); "
+            f"took {elapsed:.0f} s"
+            + (f" (refitting {', '.join(refit)}; the others' fits reused)" if saved else "")
+            + f"; load average (1 min) before / after: {load_before} / {load_average()}",
+        ],
+    )
+    text = suite_report(results, names, seeds, budgets, methods, header)
+    write_result("bench_semi_supervised_suite", text, quick=args.quick)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -159,8 +476,26 @@ def main():
         help="torch threads per process (default 1: faster than 2 on a "
         "busy 2-core machine for these small nets)",
     )
+    parser.add_argument(
+        "--suite", action="store_true", help="the multi-data-set suite instead of digits"
+    )
+    parser.add_argument("--datasets", nargs="+", default=None, help="suite: data sets to run")
+    parser.add_argument(
+        "--methods", nargs="+", default=None, help="suite: methods to refit (with --reuse)"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="suite: reuse the saved fits (results/bench_semi_supervised_suite.json) of "
+        "methods not in --methods",
+    )
     args = parser.parse_args()
     check_environment()
+    if args.suite:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        return suite_main(args)
 
     import torch
 

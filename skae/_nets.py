@@ -296,8 +296,9 @@ class SemiSupervisedNet(SliceNet):
       parameters), weight ``reconstruction_weight``;
     - weighted cross-entropy to the batch's pseudo-labels (weight 0 = none);
     - self-training: cross-entropy to the teacher's prediction on the clean row
-      where the teacher is at least ``confidence_threshold`` sure, ramped up over
-      the first ``ramp_epochs`` epochs (skipped when the threshold is None).
+      where the teacher is at least ``confidence_threshold`` sure, weight
+      ``self_training_weight``, ramped up over the first ``ramp_epochs`` epochs
+      (skipped when the threshold is None).
 
     Inputs get Gaussian ``noise`` (and the module's dropout) while the teacher sees
     clean rows: consistency under perturbation is what self-training learns from.
@@ -312,6 +313,7 @@ class SemiSupervisedNet(SliceNet):
         noise=0.0,
         confidence_threshold=None,
         ramp_epochs=1.0,
+        self_training_weight=1.0,
         teacher_decay=0.99,
         **kwargs,
     ):
@@ -322,6 +324,7 @@ class SemiSupervisedNet(SliceNet):
         self.noise = noise
         self.confidence_threshold = confidence_threshold
         self.ramp_epochs = ramp_epochs
+        self.self_training_weight = self_training_weight
         self.teacher_decay = teacher_decay
         self.teacher_steps_ = 0
 
@@ -394,7 +397,7 @@ class SemiSupervisedNet(SliceNet):
             with torch.no_grad():
                 confidence, guess = self.module_.teacher_logits(Xi).softmax(-1).max(-1)
                 confident = (confidence >= self.confidence_threshold).float()
-            ramp = min(1.0, self.epoch_progress() / self.ramp_epochs)
+            ramp = self.self_training_weight * min(1.0, self.epoch_progress() / self.ramp_epochs)
             self_training = nn.functional.cross_entropy(
                 logits, guess, weight=class_weight, reduction="none"
             )

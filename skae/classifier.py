@@ -81,12 +81,18 @@ class PretrainedClassifier(
 
     - labels are propagated over nearest-neighbour graphs of the rows
       (:class:`~sklearn.semi_supervised.LabelSpreading` averaged over several graph
-      sizes, then smoothed by a vote of each row's neighbours); each unlabeled row
-      is trained towards its propagated label, weighted by how certain it is;
+      sizes, then smoothed by a vote of each row's neighbours) and blended with the
+      predictions of a logistic regression fitted on the labeled rows; the share
+      of propagation in the blend is the one that predicts held-out labeled rows
+      best (cross-validation over the labels), so that where the graph misleads,
+      the pseudo-labels fall back to the supervised fit. Each unlabeled row is
+      trained towards its blended label, weighted by how certain it is;
     - a teacher, the moving average of the network's weights, labels each row seen
       clean; where it is at least ``confidence_threshold`` sure, the network is
       trained to give that label to a noisy, dropped-out version of the row
-      (self-training by consistency, as in FixMatch);
+      (self-training by consistency, as in FixMatch), with a weight of the share
+      of propagation: both lean on the same assumption, that rows close together
+      share a class;
     - reconstruction of every row keeps the encoder faithful to the data.
 
     The teacher makes the predictions.
@@ -174,6 +180,12 @@ default="relu"
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
+
+    propagation_share_ : float
+        Share of label propagation in the pseudo-labels (the rest comes from a
+        logistic regression on the labeled rows), and weight of self-training:
+        chosen from (0, 0.25, 0.5, 0.75, 1) by cross-validation on the labeled rows;
+        1 where a class has a single label; 0 with ``pseudo_labels=False``.
 
     n_iter_ : int
         Fine-tuning epochs run.
@@ -348,9 +360,13 @@ default="relu"
         X = self.table_codec_.transform(X)
         labeled = y_encoded >= 0
         if self.pseudo_labels:
-            targets, weights = propagated_targets(X, y_encoded, len(self.classes_))
+            targets, weights, share = propagated_targets(X, y_encoded, len(self.classes_))
         else:
             targets, weights = np.where(labeled, y_encoded, 0), labeled.astype(np.float32)
+            share = 0.0
+        # How far the labeled rows trust the graph also sets how far self-training,
+        # which leans on the same cluster assumption, is trusted.
+        self.propagation_share_ = share
         # Per row: training class, its weight, and whether it is a true label.
         y_train = np.column_stack([targets, weights, labeled]).astype(np.float32)
         return self._run_training(
@@ -454,6 +470,7 @@ default="relu"
             noise=self.noise,
             confidence_threshold=self.confidence_threshold if self.pseudo_labels else None,
             ramp_epochs=SELF_TRAINING_RAMP * self.finetune_epochs,
+            self_training_weight=self.propagation_share_,
         )
 
     def predict_proba(self, X):

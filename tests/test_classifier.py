@@ -10,7 +10,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skae import AutoencoderTransformer, PretrainedClassifier
+from skae import AutoencoderTransformer, PretrainedClassifier, _propagation
 
 # Small data is one batch an epoch: 100 fine-tuning epochs are 100 steps.
 FAST = dict(pretrain_epochs=3, finetune_epochs=100, random_state=0)
@@ -209,3 +209,79 @@ def test_warm_start_refit_with_some_classes_labeled(semi_digits):
     clf.fit(X_train, y_few)
     assert_array_equal(clf.classes_, np.arange(10))
     assert clf.n_iter_ == 200
+
+
+def _semi(X, y, per_class, seed=0):
+    """``y`` with ``per_class`` labeled rows per class kept, the others -1."""
+    rng = np.random.RandomState(seed)
+    y_semi = np.full_like(y, -1)
+    for label in np.unique(y):
+        y_semi[rng.choice(np.flatnonzero(y == label), per_class, replace=False)] = label
+    return y_semi
+
+
+def _noise_dominated(seed):
+    """Two classes told apart by 3 of 50 standardised features: nearest neighbours
+    are mostly decided by the other 47, so a graph over the rows misleads."""
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        300,
+        n_features=50,
+        n_informative=3,
+        n_redundant=0,
+        n_clusters_per_class=1,
+        random_state=seed,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def test_propagation_is_trusted_where_the_labeled_rows_confirm_it(two_blobs):
+    X, y = two_blobs
+    targets, weights, share = _propagation.propagated_targets(X, _semi(X, y, 5), 2)
+    assert share == 1.0
+    assert_array_equal(targets, y)
+    assert (weights > 0.5).all()
+
+
+def test_one_label_of_a_class_trusts_propagation(two_blobs):
+    # Nothing to cross-validate: the propagated labels are used as they are.
+    X, y = two_blobs
+    assert _propagation.propagated_targets(X, _semi(X, y, 1), 2)[2] == 1.0
+
+
+@pytest.mark.slow
+def test_misleading_graph_does_not_lose_to_the_supervised_fit(monkeypatch):
+    """Where the nearest-neighbour graph misleads, the classifier scores about as well
+    on the unlabeled rows as a logistic regression on the labeled ones, and better
+    than it would trusting the propagated labels and self-training fully."""
+    params = dict(pretrain_epochs=3, finetune_epochs=60, random_state=0)
+    scores, supervised, shares = [], [], []
+    for seed in range(3):
+        X, y = _noise_dominated(seed)
+        y_semi = _semi(X, y, 10)
+        unlabeled = y_semi == -1
+        clf = PretrainedClassifier(**params).fit(X, y_semi)
+        scores.append(clf.score(X[unlabeled], y[unlabeled]))
+        shares.append(clf.propagation_share_)
+        labeled = LogisticRegression().fit(X[~unlabeled], y_semi[~unlabeled])
+        supervised.append(labeled.score(X[unlabeled], y[unlabeled]))
+    assert np.mean(scores) >= np.mean(supervised) - 0.03
+    assert np.mean(shares) < 1
+    # The same fits trusting the graph as before: clearly worse.
+    monkeypatch.setattr(_propagation, "_propagation_share", lambda *args: 1.0)
+    trusting = []
+    for seed in range(3):
+        X, y = _noise_dominated(seed)
+        y_semi = _semi(X, y, 10)
+        unlabeled = y_semi == -1
+        clf = PretrainedClassifier(**params).fit(X, y_semi)
+        trusting.append(clf.score(X[unlabeled], y[unlabeled]))
+    assert np.mean(scores) > np.mean(trusting) + 0.03
+
+
+def test_propagation_share_is_zero_without_pseudo_labels(two_blobs):
+    X, y = two_blobs
+    clf = PretrainedClassifier(pseudo_labels=False, **FAST).fit(X, _semi(X, y, 5))
+    assert clf.propagation_share_ == 0.0
+    assert clf.net_.self_training_weight == 0.0
