@@ -378,6 +378,33 @@ class BaseNeuralEstimator(BaseEstimator):
                     f"train on (at least {least} needed); lower validation_fraction."
                 )
 
+    def _check_image_shape(self):
+        """With ``image_shape``, the model matrix must be the images' pixels, and
+        ``conv_channels`` name at least one convolution."""
+        shape = getattr(self, "image_shape", None)
+        if shape is None:
+            return
+        codec = self.table_codec_
+        if not codec.passthrough_:
+            raise ValueError(
+                f"image_shape={tuple(shape)} needs X to be a complete numeric array of "
+                "pixels; X has categorical columns or missing values. Fill them, or set "
+                "image_shape=None to model the table."
+            )
+        channels, height, width = shape
+        if channels * height * width != codec.n_outputs_:
+            raise ValueError(
+                f"image_shape={tuple(shape)} describes {channels}*{height}*{width} = "
+                f"{channels * height * width} pixels per row, but X has "
+                f"{codec.n_outputs_} features. Each row must be one image flattened in "
+                "(channels, height, width) order, e.g. images.reshape(len(images), -1)."
+            )
+        if not self.conv_channels:
+            raise ValueError(
+                "image_shape needs at least one entry in conv_channels (the channels of "
+                "the encoder's strided convolutions), e.g. conv_channels=(32, 64)."
+            )
+
     def _fit_seed(self):
         """A torch seed drawn from ``random_state``; offset by the epochs already run
         so that continued training draws fresh noise and batch orders."""

@@ -41,6 +41,117 @@ def mlp(in_dim, hidden_dims, out_dim, *, activation="relu", batch_norm=False, dr
     return nn.Sequential(*layers)
 
 
+def _halved(size):
+    """Height or width after a stride-2 convolution of kernel 3, padding 1."""
+    return (size + 1) // 2
+
+
+def _conv_sizes(image_shape, n_blocks):
+    """``(height, width)`` of the image and after each of ``n_blocks`` strided blocks."""
+    _, height, width = image_shape
+    sizes = [(height, width)]
+    for _ in range(n_blocks):
+        sizes.append(tuple(_halved(s) for s in sizes[-1]))
+    return sizes
+
+
+def _upsampling(in_channels, out_channels, in_size, out_size, *, bias=True):
+    """A transposed convolution that doubles ``in_size``, one short where ``out_size``
+    is odd: the exact mirror of a stride-2 block, so that no cropping is needed."""
+    padding = tuple(o - (2 * i - 1) for i, o in zip(in_size, out_size, strict=True))
+    layer = nn.ConvTranspose2d(
+        in_channels, out_channels, 3, stride=2, padding=1, output_padding=padding, bias=bias
+    )
+    return _positioned(layer, in_size)
+
+
+def _positioned(layer, size):
+    """Tag a convolution with the positions its kernel is applied at (output
+    positions; input positions for a transposed one), which its weight count
+    alone does not tell: :func:`~skae._threads.work_per_batch` reads it."""
+    layer.positions = size[0] * size[1]
+    return layer
+
+
+def _conv_tail(
+    layers, width, *, activation="relu", batch_norm=False, dropout=0.0, norm=nn.BatchNorm2d
+):
+    """Append ``[BatchNorm] -> activation -> [Dropout]`` for a layer of ``width``."""
+    if batch_norm:
+        layers.append(norm(width))
+    layers.append(ACTIVATIONS[activation]())
+    if dropout > 0:
+        layers.append(nn.Dropout(dropout))
+
+
+def conv_encoder(image_shape, channels, hidden_dims, out_dim, **block):
+    """Rows of flattened ``(C, H, W)`` images to ``out_dim`` values: a stride-2
+    ``Conv2d`` (kernel 3) -> [BatchNorm] -> activation -> [Dropout] per width of
+    ``channels``, each halving height and width (rounding up), then the flattened
+    feature map through an MLP of ``hidden_dims`` (:func:`mlp`; ``block`` holds its
+    ``activation``, ``batch_norm`` and ``dropout``, which the convolutions share).
+
+    Input and output are 2-D, as for :func:`mlp`: the batch stays one contiguous
+    matrix until the module reshapes it (a view, no copy).
+    """
+    sizes = _conv_sizes(image_shape, len(channels))
+    layers = [nn.Unflatten(1, tuple(image_shape))]
+    width = image_shape[0]
+    for hidden, size in zip(channels, sizes[1:], strict=True):
+        layers.append(_positioned(nn.Conv2d(width, hidden, 3, stride=2, padding=1), size))
+        _conv_tail(layers, hidden, **block)
+        width = hidden
+    height, breadth = sizes[-1]
+    layers += [nn.Flatten(), *mlp(width * height * breadth, hidden_dims, out_dim, **block)]
+    return nn.Sequential(*layers)
+
+
+class ImageOutput(nn.Module):
+    """The last block of :func:`conv_decoder`: a transposed convolution to the
+    image's channels (no bias), flattened, plus a bias per pixel.
+
+    ``weight`` and ``bias`` are those of the output, as for a final ``Linear``: a
+    start that zeroes ``weight`` and sets ``bias`` (a mean image) makes the decoder
+    output that image whatever the code, which a per-channel bias could not.
+    """
+
+    def __init__(self, in_channels, image_shape, in_size):
+        super().__init__()
+        channels, height, width = image_shape
+        self.conv = _upsampling(in_channels, channels, in_size, (height, width), bias=False)
+        self.bias = nn.Parameter(torch.zeros(channels * height * width))
+
+    @property
+    def weight(self):
+        return self.conv.weight
+
+    def forward(self, x):
+        return self.conv(x).flatten(1) + self.bias
+
+
+def conv_decoder(in_dim, channels, hidden_dims, image_shape, **block):
+    """The mirror of :func:`conv_encoder` with the same ``channels`` and
+    ``hidden_dims``: an MLP of ``hidden_dims`` reversed from ``in_dim`` to the
+    encoder's last feature map, then a stride-2 ``ConvTranspose2d`` per width of
+    ``channels`` in reverse, the last to the image's channels
+    (:class:`ImageOutput`, without activation). Each doubles height and width, one
+    short where the encoder rounded up, so odd sizes (7 x 9) come out exact.
+    """
+    sizes = _conv_sizes(image_shape, len(channels))
+    widths = list(reversed(channels))
+    height, breadth = sizes[-1]
+    flat = widths[0] * height * breadth
+    layers = list(mlp(in_dim, tuple(reversed(hidden_dims)), flat, **block))
+    _conv_tail(layers, flat, norm=nn.BatchNorm1d, **block)
+    layers.append(nn.Unflatten(1, (widths[0], height, breadth)))
+    sizes = sizes[::-1]
+    for i, (width, narrower) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+        layers.append(_upsampling(width, narrower, sizes[i], sizes[i + 1]))
+        _conv_tail(layers, narrower, **block)
+    layers.append(ImageOutput(widths[-1], image_shape, sizes[-2]))
+    return nn.Sequential(*layers)
+
+
 class ResidualLinear(nn.Module):
     """``linear(x) + mlp(x)``: a linear map with a nonlinear correction.
 
@@ -101,7 +212,9 @@ def embed_affine(layers, first_weight, first_bias, last_weight, last_bias, shift
 
 
 class Autoencoder(nn.Module):
-    """An MLP encoder and a mirrored MLP decoder.
+    """An MLP encoder and a mirrored MLP decoder; with ``image_shape``, a
+    convolutional encoder and decoder (:func:`conv_encoder`, :func:`conv_decoder`)
+    on rows of flattened images.
 
     ``forward`` returns ``(output, code)`` where ``output`` is the decoder's
     pre-activation: losses such as BCE-with-logits want it; ``reconstruct`` applies
@@ -111,7 +224,8 @@ class Autoencoder(nn.Module):
     ----------
     n_features, encoding_dim : int
     hidden_dims : tuple of int
-        Encoder widths; the decoder uses them reversed.
+        Encoder widths (after the convolutions with ``image_shape``); the decoder
+        uses them reversed.
     activation : str
     output_activation : {None, "sigmoid"}
     batch_norm : bool
@@ -120,6 +234,11 @@ class Autoencoder(nn.Module):
         Add a linear map beside each MLP (see :class:`ResidualLinear`), for
         :meth:`init_linear` where the MLPs cannot hold the map themselves (see
         :func:`can_hold_linear`).
+    image_shape : tuple of (int, int, int) or None
+        ``(channels, height, width)`` of the images whose pixels (channel first)
+        make a row.
+    conv_channels : tuple of int
+        Channels of the strided convolutions, with ``image_shape``.
     """
 
     def __init__(
@@ -133,11 +252,17 @@ class Autoencoder(nn.Module):
         batch_norm=False,
         dropout=0.0,
         linear_path=False,
+        image_shape=None,
+        conv_channels=(32, 64),
     ):
         super().__init__()
         block = dict(activation=activation, batch_norm=batch_norm, dropout=dropout)
-        encoder = mlp(n_features, hidden_dims, encoding_dim, **block)
-        decoder = mlp(encoding_dim, tuple(reversed(hidden_dims)), n_features, **block)
+        if image_shape is None:
+            encoder = mlp(n_features, hidden_dims, encoding_dim, **block)
+            decoder = mlp(encoding_dim, tuple(reversed(hidden_dims)), n_features, **block)
+        else:
+            encoder = conv_encoder(image_shape, conv_channels, hidden_dims, encoding_dim, **block)
+            decoder = conv_decoder(encoding_dim, conv_channels, hidden_dims, image_shape, **block)
         if linear_path:
             encoder = ResidualLinear(nn.Linear(n_features, encoding_dim), encoder)
             decoder = ResidualLinear(nn.Linear(encoding_dim, n_features), decoder)

@@ -63,14 +63,22 @@ class Boolean:
 
 
 class IntTuple:
-    """A tuple or list of positive ints, e.g. hidden layer widths."""
+    """A tuple or list of positive ints, e.g. hidden layer widths; of ``length``
+    entries when given (e.g. an image's channels, height and width)."""
+
+    def __init__(self, length=None):
+        self.length = length
 
     def is_satisfied_by(self, value):
-        return isinstance(value, (tuple, list)) and all(
-            isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in value
+        return (
+            isinstance(value, (tuple, list))
+            and (self.length is None or len(value) == self.length)
+            and all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in value)
         )
 
     def __str__(self):
+        if self.length is not None:
+            return f"a tuple of {self.length} positive ints"
         return "a tuple of positive ints"
 
 

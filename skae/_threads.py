@@ -86,8 +86,15 @@ def _probe():
 
 
 def work_per_batch(module, batch_rows):
-    """Multiply-adds of one batch through the trainable weight matrices."""
-    weights = sum(p.numel() for p in module.parameters() if p.requires_grad and p.dim() >= 2)
+    """Multiply-adds of one batch through the trainable weight matrices; a
+    convolution's weights count once per position it is applied at (its
+    ``positions`` attribute, set where the network is built)."""
+    weights = sum(
+        p.numel() * getattr(layer, "positions", 1)
+        for layer in module.modules()
+        for p in layer.parameters(recurse=False)
+        if p.requires_grad and p.dim() >= 2
+    )
     return weights * batch_rows
 
 

@@ -9,7 +9,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._losses import add_block_cross_entropy, mask_gaps
-from ._modules import mlp
+from ._modules import conv_decoder, conv_encoder, mlp
 from ._nets import SliceNet
 
 # Smallest standard deviation of a numeric column's Gaussian, in model units (as
@@ -31,6 +31,11 @@ class VAE(nn.Module):
     ``forward(x, onehot)`` returns ``(output, log_std, mean, log_var)``: ``output``
     is decoded from a reparameterised draw of the posterior in training, from its
     mean in evaluation.
+
+    With ``image_shape`` (``(channels, height, width)`` of the images whose pixels
+    make a row) the encoder and decoder are convolutional: strided convolutions of
+    ``conv_channels``, then the MLP of ``hidden_dims`` (see
+    :func:`~skae._modules.conv_encoder`).
     """
 
     def __init__(
@@ -44,13 +49,23 @@ class VAE(nn.Module):
         activation="relu",
         batch_norm=False,
         dropout=0.0,
+        image_shape=None,
+        conv_channels=(32, 64),
     ):
         super().__init__()
         block = dict(activation=activation, batch_norm=batch_norm, dropout=dropout)
-        self.encoder = mlp(n_features, hidden_dims, 2 * encoding_dim, **block)
-        self.decoder = mlp(
-            encoding_dim + n_classes, tuple(reversed(hidden_dims)), n_features, **block
-        )
+        if image_shape is None:
+            self.encoder = mlp(n_features, hidden_dims, 2 * encoding_dim, **block)
+            self.decoder = mlp(
+                encoding_dim + n_classes, tuple(reversed(hidden_dims)), n_features, **block
+            )
+        else:
+            self.encoder = conv_encoder(
+                image_shape, conv_channels, hidden_dims, 2 * encoding_dim, **block
+            )
+            self.decoder = conv_decoder(
+                encoding_dim + n_classes, conv_channels, hidden_dims, image_shape, **block
+            )
         self.log_std = nn.Parameter(torch.zeros(n_numeric))
         self.encoding_dim = encoding_dim
         self.n_classes = n_classes

@@ -63,7 +63,8 @@ class AutoencoderTransformer(
         Number of codes (the output dimension of ``transform``).
 
     hidden_dims : tuple of int, default=(128,)
-        Widths of the encoder's hidden layers; the decoder mirrors them.
+        Widths of the encoder's hidden layers; the decoder mirrors them. With
+        ``image_shape``, the dense layers between the convolutions and the codes.
 
     activation : {{"relu", "leaky_relu", "prelu", "elu", "gelu", "tanh", "sigmoid"}}, \
 default="relu"
@@ -98,6 +99,23 @@ default="relu"
         ``encoding_dim``, it does so through a linear layer beside each MLP
         instead); ``"random"`` is a plain MLP autoencoder with PyTorch's default
         initialisation.
+
+    image_shape : tuple of (int, int, int) or None, default=None
+        ``(channels, height, width)`` when each row of ``X`` is an image flattened
+        channel first (``images.reshape(len(images), -1)`` of an array of shape
+        ``(n_images, channels, height, width)``). The encoder is then
+        convolutional: per entry of ``conv_channels``, a 3x3 convolution of stride
+        2 (halving height and width) with that many channels, then the flattened
+        feature map through dense layers of ``hidden_dims`` to the codes; the
+        decoder mirrors it with transposed convolutions, to the exact height and
+        width (odd sizes too). ``X`` stays 2-D and must be a complete numeric array
+        of ``channels * height * width`` features. ``init="pca"`` starts through a
+        linear layer beside the encoder and the decoder.
+
+    conv_channels : tuple of int, default=(32, 64)
+        With ``image_shape``, the channels of the encoder's strided convolutions,
+        one per entry, each halving height and width; the decoder mirrors them.
+        Ignored without ``image_shape``.
 
     {common_params_doc(max_epochs=200, batch_size=128, lr=0.001)}
 
@@ -161,6 +179,8 @@ default="relu"
         "l1_activity": [Interval(Real, 0, None)],
         "l1": [Interval(Real, 0, None)],
         "init": [Options("pca", "random")],
+        "image_shape": [Options(None), IntTuple(length=3)],
+        "conv_channels": [IntTuple()],
     }
 
     def __init__(
@@ -177,6 +197,8 @@ default="relu"
         l1_activity: float = 0.0,
         l1: float = 0.0,
         init: str = "pca",
+        image_shape: tuple | None = None,
+        conv_channels: tuple = (32, 64),
         max_epochs: int = 200,
         batch_size: int = 128,
         lr: float = 1e-3,
@@ -210,6 +232,8 @@ default="relu"
         self.l1_activity = l1_activity
         self.l1 = l1
         self.init = init
+        self.image_shape = image_shape
+        self.conv_channels = conv_channels
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -295,6 +319,7 @@ default="relu"
         X = self._validate_X(X, reset=first_call or not (incremental or self.warm_start))
         # A memmap (or .npy path) is trained on block by block, never read whole.
         out_of_core = backed_by_memmap(X)
+        self._check_image_shape()
         self._check_fit_size(X.shape[0])
         self._check_bce_range(X)
         width = self.table_codec_.n_outputs_
@@ -336,6 +361,7 @@ default="relu"
     def _build_net(self, data, device, seed):
         output_activation = "sigmoid" if self.loss == "bce" else self.output_activation
         codec = self.table_codec_
+        image_shape = None if self.image_shape is None else tuple(map(int, self.image_shape))
         module_args = dict(
             n_features=codec.n_outputs_,
             encoding_dim=self.encoding_dim,
@@ -345,16 +371,22 @@ default="relu"
             batch_norm=self.batch_norm,
             dropout=self.dropout,
             # The PCA start lives inside the MLPs (in k hidden units each, at no extra
-            # cost per step) where the architecture allows; otherwise in linear paths
-            # beside them (+23% multiply-adds for 784-256-64).
+            # cost per step) where the architecture allows; otherwise (and always for
+            # convolutions) in linear paths beside them (+23% multiply-adds for
+            # 784-256-64).
             linear_path=self.init == "pca"
-            and not can_hold_linear(
-                self.hidden_dims,
-                min(self.encoding_dim, codec.n_outputs_),
-                activation=self.activation,
-                batch_norm=self.batch_norm,
-                dropout=self.dropout,
+            and (
+                image_shape is not None
+                or not can_hold_linear(
+                    self.hidden_dims,
+                    min(self.encoding_dim, codec.n_outputs_),
+                    activation=self.activation,
+                    batch_norm=self.batch_norm,
+                    dropout=self.dropout,
+                )
             ),
+            image_shape=image_shape,
+            conv_channels=tuple(map(int, self.conv_channels)),
         )
 
         def pca_start(module):

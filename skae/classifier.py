@@ -37,6 +37,8 @@ _PRETRAIN_PARAMS = (
     "dropout",
     "noise",
     "init",
+    "image_shape",
+    "conv_channels",
     "batch_size",
     "lr",
     "optimizer",
@@ -103,7 +105,8 @@ class PretrainedClassifier(
         Width of the encoder's output, the features the head classifies.
 
     hidden_dims : tuple of int, default=(256,)
-        Hidden widths of the encoder (the decoder mirrors them).
+        Hidden widths of the encoder (the decoder mirrors them); with
+        ``image_shape``, those after its convolutions.
 
     activation : {{"relu", "leaky_relu", "prelu", "elu", "gelu", "tanh", "sigmoid"}}, \
 default="relu"
@@ -120,6 +123,18 @@ default="relu"
 
     init : {{"pca", "random"}}, default="pca"
         Initialisation of the autoencoder (see :class:`AutoencoderTransformer`).
+
+    image_shape : tuple of (int, int, int) or None, default=None
+        ``(channels, height, width)`` when each row of ``X`` is an image flattened
+        channel first: the pretrained autoencoder, and so the encoder the head
+        sits on, is then convolutional (see :class:`AutoencoderTransformer`).
+        ``X`` must be a complete numeric array of ``channels * height * width``
+        features.
+
+    conv_channels : tuple of int, default=(32, 64)
+        With ``image_shape``, the channels of the encoder's strided convolutions,
+        one per entry, each halving height and width; the decoder mirrors them.
+        Ignored without ``image_shape``.
 
     pretrain_epochs : int, default=100
         Epochs of autoencoder pretraining on all rows.
@@ -226,6 +241,8 @@ default="relu"
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "noise": [Interval(Real, 0, None)],
         "init": [Options("pca", "random")],
+        "image_shape": [Options(None), IntTuple(length=3)],
+        "conv_channels": [IntTuple()],
         "pretrain_epochs": [Interval(Integral, 1, None)],
         "finetune_epochs": [Interval(Integral, 1, None)],
         "freeze_encoder": [Boolean()],
@@ -246,6 +263,8 @@ default="relu"
         dropout: float = 0.2,
         noise: float = 0.15,
         init: str = "pca",
+        image_shape: tuple | None = None,
+        conv_channels: tuple = (32, 64),
         pretrain_epochs: int = 100,
         finetune_epochs: int = 100,
         freeze_encoder: bool = False,
@@ -282,6 +301,8 @@ default="relu"
         self.dropout = dropout
         self.noise = noise
         self.init = init
+        self.image_shape = image_shape
+        self.conv_channels = conv_channels
         self.pretrain_epochs = pretrain_epochs
         self.finetune_epochs = finetune_epochs
         self.freeze_encoder = freeze_encoder

@@ -75,6 +75,19 @@ default="relu"
         above the training median on either measure are, i.e. ``offset_ =
         -{AUTO_THRESHOLD:g}``. Must be in (0, 0.5].
 
+    image_shape : tuple of (int, int, int) or None, default=None
+        ``(channels, height, width)`` when each row of ``X`` is an image flattened
+        channel first: the autoencoder is then convolutional (see
+        :class:`AutoencoderTransformer`'s ``image_shape``), and all pixels share
+        one centre and scale instead of one per column, which would distort the
+        images. ``X`` must be a complete numeric array of ``channels * height *
+        width`` features.
+
+    conv_channels : tuple of int, default=(32, 64)
+        With ``image_shape``, the channels of the encoder's strided convolutions,
+        one per entry, each halving height and width; the decoder mirrors them.
+        Ignored without ``image_shape``.
+
     {common_params_doc(max_epochs=20, batch_size=128, lr=0.001)}
 
     Attributes
@@ -139,6 +152,8 @@ default="relu"
         "activation": [Options(*ACTIVATIONS)],
         "n_neighbors": [Interval(Integral, 1, None)],
         "contamination": [Options("auto"), Interval(Real, 0, 0.5, closed="right")],
+        "image_shape": [Options(None), IntTuple(length=3)],
+        "conv_channels": [IntTuple()],
     }
 
     def __init__(
@@ -149,6 +164,8 @@ default="relu"
         activation: str = "relu",
         n_neighbors: int = 10,
         contamination: float | str = "auto",
+        image_shape: tuple | None = None,
+        conv_channels: tuple = (32, 64),
         max_epochs: int = 20,
         batch_size: int = 128,
         lr: float = 1e-3,
@@ -176,6 +193,8 @@ default="relu"
         self.activation = activation
         self.n_neighbors = n_neighbors
         self.contamination = contamination
+        self.image_shape = image_shape
+        self.conv_channels = conv_channels
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -240,6 +259,8 @@ default="relu"
                 self.encoding_dim_,
                 hidden_dims=self.hidden_dims,
                 activation=self.activation,
+                image_shape=self.image_shape,
+                conv_channels=self.conv_channels,
                 **common,
             )
             autoencoder._progress_label = type(self).__name__
@@ -265,11 +286,15 @@ default="relu"
         k = self.table_codec_.n_numeric_
         M = np.array(M, dtype=np.float64)
         if reset:
+            self._check_image_shape()
             numeric = M[:, :k]
             self.center_ = numeric.mean(axis=0)
             spread = numeric.std(axis=0)
             floor = np.median(spread) if k else 0.0
             self.scale_ = np.maximum(spread, floor)
+            if self.image_shape is not None:  # one centre and scale for all pixels
+                self.center_ = np.full(k, numeric.mean())
+                self.scale_ = np.full(k, numeric.std())
             self.scale_[self.scale_ == 0] = 1.0  # constant columns (all of them)
         M[:, :k] = (M[:, :k] - self.center_) / self.scale_
         return M.astype(np.float32)
