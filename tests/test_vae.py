@@ -211,3 +211,15 @@ def test_matched_marginals_bring_samples_closer_to_the_data(digits_split):
     assert distances[True] < 0.5 * distances[False]
     loaded = pickle.loads(pickle.dumps(vae))
     np.testing.assert_array_equal(loaded.sample(20), vae.sample(20))
+
+
+def test_warm_start_continues_and_keeps_the_kind_of_fit(digits_split):
+    X_train, _, y_train, _ = digits_split
+    vae = VariationalAutoencoder(max_epochs=2, warm_start=True, random_state=0)
+    vae.fit(X_train[:300], y_train[:300])
+    first_loss = vae.loss_curve_[-1]
+    vae.fit(X_train[:300], y_train[:300])
+    assert vae.n_iter_ == 4 and vae.loss_curve_[-1] < first_loss
+    with pytest.raises(ValueError, match="must use y exactly when the first fit did"):
+        vae.fit(X_train[:300])
+    assert vae.n_iter_ == 4  # the failed fit left the model as it was
