@@ -13,6 +13,10 @@ from skae import (
     VariationalAutoencoder,
 )
 
+# No configuration with image_shape: it fixes n_features (channels * height *
+# width), and the checks fit data of their own widths (2 to 10 columns), which fit
+# refuses by design. tests/test_image.py runs the checks that need no data on
+# every estimator with image_shape, and its own tests of fitting and round trips.
 ESTIMATORS = [
     AutoencoderTransformer(max_epochs=3, random_state=0),
     AutoencoderTransformer(max_epochs=3, init="random", batch_norm=True, random_state=0),

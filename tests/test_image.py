@@ -9,6 +9,7 @@ from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
+from sklearn.utils import estimator_checks
 from torch import nn
 
 from skae import (
@@ -191,3 +192,29 @@ def test_convolution_work_counts_every_position():
     conv = module.encoder[3]  # 32 -> 64 channels, 7 x 7 outputs
     assert isinstance(conv, nn.Conv2d) and conv.positions == 49
     assert work_per_batch(module, 1) > weights + 48 * conv.weight.numel()
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        AutoencoderTransformer(image_shape=DIGIT),
+        VariationalAutoencoder(image_shape=DIGIT, conv_channels=(8,)),
+        AutoencoderOutlierDetector(image_shape=(3, 7, 9)),
+        PretrainedClassifier(image_shape=DIGIT),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+@pytest.mark.parametrize(
+    "check",
+    [
+        estimator_checks.check_no_attributes_set_in_init,
+        estimator_checks.check_get_params_invariance,
+        estimator_checks.check_set_params,
+        estimator_checks.check_estimator_repr,
+    ],
+    ids=lambda check: check.__name__,
+)
+def test_parameter_checks_with_image_shape(estimator, check):
+    # scikit-learn's checks that fit use data of their own widths, which no
+    # image_shape matches (see test_common.py); these need no data.
+    check(type(estimator).__name__, estimator)
