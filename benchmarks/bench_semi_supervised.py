@@ -311,7 +311,7 @@ def suite_report(results, names, seeds, budgets, methods, header):
         "LabelSpreading(kernel='knn')": "LabelSpreading",
         "SelfTraining(SVC)": "SelfTraining",
     }
-    headers = ["data set", "k", *(short.get(m, m) for m in methods), "vs better sup.", ""]
+    headers = ["data set", "k", *(short.get(m, m) for m in methods), "vs better sup.", "verdict"]
     table = markdown_table(headers, rows, align="lr" + "r" * (len(methods) + 1) + "l")
 
     # Averages over data sets, per budget and overall.
