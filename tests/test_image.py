@@ -21,6 +21,8 @@ from skae import (
 from skae._modules import Autoencoder
 from skae._threads import work_per_batch
 
+from .conftest import requires_cuda
+
 DIGIT = (1, 8, 8)
 FAST = dict(max_epochs=2, random_state=0, verbose=0)
 
@@ -218,3 +220,12 @@ def test_parameter_checks_with_image_shape(estimator, check):
     # scikit-learn's checks that fit use data of their own widths, which no
     # image_shape matches (see test_common.py); these need no data.
     check(type(estimator).__name__, estimator)
+
+
+@requires_cuda
+def test_cuda_training_matches_after_loading(digits):
+    X = digits[0][:300]
+    ae = AutoencoderTransformer(4, image_shape=DIGIT, device="cuda", **FAST).fit(X)
+    assert next(ae.net_.module_.parameters()).is_cuda
+    restored = pickle.loads(pickle.dumps(ae))
+    np.testing.assert_allclose(restored.transform(X), ae.transform(X), rtol=1e-5, atol=1e-6)
