@@ -164,6 +164,12 @@ default="relu"
     (1797, 64)
     >>> bool(ae.score(X) < 0)
     True
+
+    Each row of digits is an 8x8 image: ``image_shape`` makes the model convolutional.
+
+    >>> conv = AutoencoderTransformer(8, image_shape=(1, 8, 8), max_epochs=3, random_state=0)
+    >>> conv.fit_transform(X).shape
+    (1797, 8)
     """
 
     _param_rules = {
