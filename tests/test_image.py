@@ -127,6 +127,17 @@ def test_pickle_round_trip_gives_identical_outputs(digits):
     assert loaded.partial_fit(X).n_iter_ == 3
 
 
+def test_skops_round_trip_trusts_only_skae_types(digits):
+    # The saved state is plain data (the module is rebuilt from its arguments),
+    # so a convolutional model asks skops to trust nothing new.
+    from .test_persistence import skops_round_trip
+
+    X = digits[0][:200]
+    ae = AutoencoderTransformer(4, image_shape=DIGIT, conv_channels=(8,), **FAST).fit(X)
+    loaded, _ = skops_round_trip(ae)
+    assert_array_equal(loaded.transform(X), ae.transform(X))
+
+
 def test_get_params_and_clone_keep_image_shape():
     ae = AutoencoderTransformer(image_shape=DIGIT, conv_channels=(8, 16), hidden_dims=(32,))
     assert ae.get_params()["image_shape"] == DIGIT
@@ -159,6 +170,7 @@ def test_outlier_detector_on_images(digits):
         conv_channels=(8, 16),
         hidden_dims=(32,),
         max_epochs=10,
+        batch_size=32,
         random_state=0,
         verbose=0,
     ).fit(data)
