@@ -31,14 +31,24 @@ def mlp(in_dim, hidden_dims, out_dim, *, activation="relu", batch_norm=False, dr
     width = in_dim
     for hidden in hidden_dims:
         layers.append(nn.Linear(width, hidden))
-        if batch_norm:
-            layers.append(nn.BatchNorm1d(hidden))
-        layers.append(ACTIVATIONS[activation]())
-        if dropout > 0:
-            layers.append(nn.Dropout(dropout))
+        _activation_block(
+            layers, hidden, activation=activation, batch_norm=batch_norm, dropout=dropout
+        )
         width = hidden
     layers.append(nn.Linear(width, out_dim))
     return nn.Sequential(*layers)
+
+
+def _activation_block(
+    layers, width, *, activation="relu", batch_norm=False, dropout=0.0, norm=nn.BatchNorm1d
+):
+    """Append ``[BatchNorm] -> activation -> [Dropout]`` after a layer of ``width``
+    (``norm=nn.BatchNorm2d`` after a convolution)."""
+    if batch_norm:
+        layers.append(norm(width))
+    layers.append(ACTIVATIONS[activation]())
+    if dropout > 0:
+        layers.append(nn.Dropout(dropout))
 
 
 def _halved(size):
@@ -73,17 +83,6 @@ def _positioned(layer, size):
     return layer
 
 
-def _conv_tail(
-    layers, width, *, activation="relu", batch_norm=False, dropout=0.0, norm=nn.BatchNorm2d
-):
-    """Append ``[BatchNorm] -> activation -> [Dropout]`` for a layer of ``width``."""
-    if batch_norm:
-        layers.append(norm(width))
-    layers.append(ACTIVATIONS[activation]())
-    if dropout > 0:
-        layers.append(nn.Dropout(dropout))
-
-
 def conv_encoder(image_shape, channels, hidden_dims, out_dim, **block):
     """Rows of flattened ``(C, H, W)`` images to ``out_dim`` values: a stride-2
     ``Conv2d`` (kernel 3) -> [BatchNorm] -> activation -> [Dropout] per width of
@@ -99,7 +98,7 @@ def conv_encoder(image_shape, channels, hidden_dims, out_dim, **block):
     width = image_shape[0]
     for hidden, size in zip(channels, sizes[1:], strict=True):
         layers.append(_positioned(nn.Conv2d(width, hidden, 3, stride=2, padding=1), size))
-        _conv_tail(layers, hidden, **block)
+        _activation_block(layers, hidden, norm=nn.BatchNorm2d, **block)
         width = hidden
     height, breadth = sizes[-1]
     layers += [nn.Flatten(), *mlp(width * height * breadth, hidden_dims, out_dim, **block)]
@@ -142,12 +141,12 @@ def conv_decoder(in_dim, channels, hidden_dims, image_shape, **block):
     height, breadth = sizes[-1]
     flat = widths[0] * height * breadth
     layers = list(mlp(in_dim, tuple(reversed(hidden_dims)), flat, **block))
-    _conv_tail(layers, flat, norm=nn.BatchNorm1d, **block)
+    _activation_block(layers, flat, **block)
     layers.append(nn.Unflatten(1, (widths[0], height, breadth)))
     sizes = sizes[::-1]
     for i, (width, narrower) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
         layers.append(_upsampling(width, narrower, sizes[i], sizes[i + 1]))
-        _conv_tail(layers, narrower, **block)
+        _activation_block(layers, narrower, norm=nn.BatchNorm2d, **block)
     layers.append(ImageOutput(widths[-1], image_shape, sizes[-2]))
     return nn.Sequential(*layers)
 
