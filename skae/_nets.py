@@ -178,7 +178,33 @@ class SliceNet(NeuralNet):
         return state
 
 
-class AutoencoderNet(SliceNet):
+class ReconstructionNet(SliceNet):
+    """A net whose target is the batch's own rows: each step feeds
+    :meth:`module_inputs` of the batch to the module and scores its output against
+    the clean rows."""
+
+    def module_inputs(self, Xi, yi, training):
+        return (Xi,)
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = batch
+        with self.autocast():
+            y_pred = self.module_(*self.module_inputs(Xi, yi, training=True))
+            loss = self.get_loss(y_pred, Xi, X=Xi, training=True)
+        self.backward(loss)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        Xi, yi = batch
+        with torch.inference_mode(), self.autocast():
+            y_pred = self.module_(*self.module_inputs(Xi, yi, training=False))
+            loss = self.get_loss(y_pred, Xi, X=Xi, training=False)
+        return {"loss": loss, "y_pred": y_pred}
+
+
+class AutoencoderNet(ReconstructionNet):
     """Reconstruction loss plus optional penalties, with a denoising input.
 
     Parameters (beyond :class:`SliceNet`'s)
@@ -197,23 +223,10 @@ class AutoencoderNet(SliceNet):
         self.l1_activity = l1_activity
         self.l1 = l1
 
-    def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
-        Xi, _ = batch
-        inputs = Xi + self.noise * torch.randn_like(Xi) if self.noise > 0 else Xi
-        with self.autocast():
-            y_pred = self.module_(inputs)
-            loss = self.get_loss(y_pred, Xi, X=Xi, training=True)
-        self.backward(loss)
-        return {"loss": loss, "y_pred": y_pred}
-
-    def validation_step(self, batch, **fit_params):
-        self._set_training(False)
-        Xi, _ = batch
-        with torch.inference_mode(), self.autocast():
-            y_pred = self.module_(Xi)
-            loss = self.get_loss(y_pred, Xi, X=Xi, training=False)
-        return {"loss": loss, "y_pred": y_pred}
+    def module_inputs(self, Xi, yi, training):
+        if training and self.noise > 0:
+            return (Xi + self.noise * torch.randn_like(Xi),)
+        return (Xi,)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         output, code = y_pred

@@ -10,7 +10,7 @@ from torch.nn import functional as F
 
 from ._losses import add_block_cross_entropy, mask_gaps
 from ._modules import conv_decoder, conv_encoder, mlp
-from ._nets import SliceNet
+from ._nets import ReconstructionNet
 
 # Smallest standard deviation of a numeric column's Gaussian, in model units (as
 # SDV's TVAE): without a floor, a column that is constant in the data (the blank
@@ -150,7 +150,7 @@ class NegativeELBO(nn.Module):
         return self.rows(y_pred, target, beta).mean()
 
 
-class VAENet(SliceNet):
+class VAENet(ReconstructionNet):
     """Trains a :class:`VAE` on the negative ELBO; for a conditional module the
     batch's targets are label codes, fed one-hot to the decoder.
 
@@ -178,22 +178,8 @@ class VAENet(SliceNet):
             return self.beta
         return self.beta * min(1.0, self.epoch_progress() / self.kl_warmup)
 
-    def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
-        Xi, yi = batch
-        with self.autocast():
-            y_pred = self.module_(Xi, self.onehot(yi))
-            loss = self.get_loss(y_pred, Xi, X=Xi, training=True)
-        self.backward(loss)
-        return {"loss": loss, "y_pred": y_pred}
-
-    def validation_step(self, batch, **fit_params):
-        self._set_training(False)
-        Xi, yi = batch
-        with torch.inference_mode(), self.autocast():
-            y_pred = self.module_(Xi, self.onehot(yi))
-            loss = self.get_loss(y_pred, Xi, X=Xi, training=False)
-        return {"loss": loss, "y_pred": y_pred}
+    def module_inputs(self, Xi, yi, training):
+        return Xi, self.onehot(yi)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         # The loss is computed in float32: float16 overflows exp(-log_std) squared.
