@@ -18,8 +18,8 @@ from .autoencoder import AutoencoderTransformer
 # too few to copy an outlier's own directions.
 AUTO_VARIANCE = 0.9
 AUTO_DIM_ROWS = 2_000
-# contamination="auto" flags a row more than this many robust standard deviations
-# above the training rows' median, on either measure (see score_samples).
+# contamination="auto" flags a row whose anomaly is more than this many robust
+# standard deviations above the training rows' median (see score_samples).
 AUTO_THRESHOLD = 3.0
 # Normal-consistent scale of the median absolute deviation.
 MAD_TO_STD = 1.4826
@@ -31,20 +31,32 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     An :class:`AutoencoderTransformer` is trained on the (possibly contaminated)
     rows, briefly and from its PCA start, with a bottleneck sized from the data, so
     that it learns the bulk of the data before it learns to copy the outliers. A row
-    is then unusual in either of two ways, and each is measured on the training rows'
-    scale:
+    is then unusual in any of three ways, each measured on a log scale against the
+    training rows:
 
-    - it is poorly reconstructed: it leaves the surface the bulk of the data lies on
-      (what PCA-like detectors measure);
+    - it is poorly reconstructed for its kind: it leaves the surface the bulk of
+      the data lies on (what PCA-like detectors measure), relative to how well
+      typical rows are rebuilt;
     - its code lies far from the training rows' codes: it is on that surface but
       in a sparse region (its distance to the ``n_neighbors``-th nearest training
-      code, as a k-nearest-neighbour detector measures it).
+      code, every code dimension weighed alike, as a k-nearest-neighbour detector
+      measures it);
+    - it is far from its ``n_neighbors``-th nearest training row in the input
+      space itself, which the autoencoder gives without keeping the rows: the
+      squared distance between two rows is about the squared distance between
+      their codes (which start as principal-component scores, in input units)
+      plus both squared reconstruction errors, as the sides of a right angle.
 
-    Each measure is put on a log scale and standardised by the training rows'
-    median and median absolute deviation; :meth:`score_samples` is minus the larger
-    of the two. Numeric columns are centred and divided by their standard
-    deviation, but never by less than the median column's: no column that barely
-    varies (a border pixel) is blown up into a source of false alarms.
+    Each measure is standardised by the training rows' median and median
+    absolute deviation. The first two are relative (a small error can be unusual
+    where rows are rebuilt well) and :meth:`score_samples` takes the larger of
+    them; the third is absolute, and it is added: the two views err on different
+    rows, and their sum ranks outliers more steadily than either (in
+    ``benchmarks/bench_outliers.py``). The sum is standardised once more on the
+    training rows, so a typical row scores about 0. Numeric columns are centred
+    and divided by their standard deviation, but never by less than the median
+    column's: no column that barely varies (a border pixel) is blown up into a
+    source of false alarms.
 
     ``X`` may be a mixed table (a DataFrame with categorical, boolean and integer
     columns and gaps), read through the shared table codec: categorical columns
@@ -71,8 +83,8 @@ default="relu"
     contamination : "auto" or float, default="auto"
         Expected share of outliers among the training rows, which sets
         ``offset_``: with a float, that share of the training rows is flagged;
-        with ``"auto"``, rows more than {AUTO_THRESHOLD:g} robust standard deviations
-        above the training median on either measure are, i.e. ``offset_ =
+        with ``"auto"``, rows whose anomaly lies more than {AUTO_THRESHOLD:g} robust
+        standard deviations above the training median are, i.e. ``offset_ =
         -{AUTO_THRESHOLD:g}``. Must be in (0, 0.5].
 
     image_shape : tuple of (int, int, int) or None, default=None
@@ -116,8 +128,11 @@ default="relu"
         Names of features seen during fit, when X has string column names.
 
     training_codes_ : ndarray of shape (n_samples, encoding_dim_)
-        The training rows' codes, each divided by its standard deviation
-        (``code_scale_``), to which new codes' distances are measured.
+        The training rows' codes, to which new codes' distances are measured.
+
+    training_errors_ : ndarray of shape (n_samples,)
+        The training rows' squared reconstruction errors (summed over the model
+        columns), for the input-space distance.
 
     n_iter_ : int
         Epochs the autoencoder trained.
@@ -267,9 +282,10 @@ default="relu"
         self.autoencoder_ = autoencoder.fit(M)
         self.n_iter_ = autoencoder.n_iter_
 
-        errors, distances = self._measures(M, reset=True)
-        self.references_ = np.array([_robust_location(errors), _robust_location(distances)])
-        scores = self._combine(errors, distances)
+        measures = self._measures(M, reset=True)
+        self.references_ = np.array([_robust_location(measure) for measure in measures.T])
+        self.score_reference_ = np.array(_robust_location(self._anomaly(measures)))
+        scores = self._scores(measures)
         if self.contamination == "auto":
             self.offset_ = -AUTO_THRESHOLD
         else:
@@ -300,28 +316,44 @@ default="relu"
         return M.astype(np.float32)
 
     def _measures(self, M, *, reset=False):
-        """Log reconstruction error and log distance to the ``n_neighbors``-th
-        nearest training code of each row of ``M``."""
-        errors = -self.autoencoder_.score_samples(M)
+        """The three log measures of each row of ``M``, as columns: reconstruction
+        error, distance to the ``n_neighbors``-th nearest training code (code
+        dimensions scaled alike) and to the ``n_neighbors``-th nearest training row
+        (in input units, from codes and reconstruction errors)."""
+        # Squared error summed over the columns, in the autoencoder's input units.
+        errors = -self.autoencoder_.score_samples(M) * M.shape[1]
         codes = self.autoencoder_.transform(M).astype(np.float64)
         if reset:
             spread = codes.std(axis=0)
             self.code_scale_ = np.where(spread > 0, spread, 1.0)
-            self.training_codes_ = codes / self.code_scale_
-        # The search tree is rebuilt per call (milliseconds) rather than kept: the
+            self.training_codes_ = codes
+            self.training_errors_ = errors
+        # The search trees are rebuilt per call (milliseconds) rather than kept: the
         # fitted state stays plain arrays, which skops.io loads without trusting
         # scikit-learn's tree types.
         k = min(self.n_neighbors, self.training_codes_.shape[0])
-        neighbors = NearestNeighbors(n_neighbors=k).fit(self.training_codes_)
-        distances, _ = neighbors.kneighbors(codes / self.code_scale_)
-        return _log(errors), _log(distances[:, -1])
+        scaled = NearestNeighbors(n_neighbors=k).fit(self.training_codes_ / self.code_scale_)
+        code_distances = scaled.kneighbors(codes / self.code_scale_)[0][:, -1]
+        # |x - x_j|^2 ~ |c - c_j|^2 + e + e_j: a training row j is the point
+        # (c_j, sqrt(e_j)), a query (c, 0), and the query's own error is added.
+        points = np.c_[self.training_codes_, np.sqrt(self.training_errors_)]
+        rows = NearestNeighbors(n_neighbors=k).fit(points)
+        row_distances = rows.kneighbors(np.c_[codes, np.zeros(len(codes))])[0][:, -1]
+        return np.c_[_log(errors), _log(code_distances), _log(row_distances**2 + errors)]
 
-    def _combine(self, errors, distances):
-        (e_median, e_scale), (d_median, d_scale) = self.references_
-        return -np.maximum((errors - e_median) / e_scale, (distances - d_median) / d_scale)
+    def _anomaly(self, measures):
+        """The larger of the two relative measures plus the absolute one, each
+        standardised on the training rows (higher is more abnormal)."""
+        median, scale = self.references_.T
+        error, code_distance, row_distance = ((measures - median) / scale).T
+        return np.maximum(error, code_distance) + row_distance
+
+    def _scores(self, measures):
+        median, scale = self.score_reference_
+        return -(self._anomaly(measures) - median) / scale
 
     def score_samples(self, X):
-        """How normal each row is: minus its larger standardised anomaly measure.
+        """How normal each row is: minus its standardised anomaly.
 
         Parameters
         ----------
@@ -331,11 +363,14 @@ default="relu"
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Minus the larger of the row's log reconstruction error and log
-            distance to its ``n_neighbors``-th nearest training code, each less the
-            training rows' median and divided by their robust standard deviation
-            (1.4826 times the median absolute deviation). Lower is more abnormal;
-            a typical training row scores about 0.
+            Minus the row's anomaly: the larger of its standardised log
+            reconstruction error and log distance to its ``n_neighbors``-th
+            nearest training code, plus its standardised log distance to the
+            ``n_neighbors``-th nearest training row (each measure less the
+            training rows' median and divided by their robust standard deviation,
+            1.4826 times the median absolute deviation), standardised the same way
+            once more. Lower is more abnormal; a typical training row scores
+            about 0.
 
         Examples
         --------
@@ -347,7 +382,7 @@ default="relu"
         (4,)
         """
         check_is_fitted(self)
-        return self._combine(*self._measures(self._model_matrix(X, reset=False)))
+        return self._scores(self._measures(self._model_matrix(X, reset=False)))
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.

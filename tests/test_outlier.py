@@ -142,3 +142,41 @@ def test_ranks_planted_outliers_better_than_reconstruction_error():
         theirs = roc_auc_score(is_outlier, -baseline.score_samples(X))
         assert ours > theirs
         assert ours > 0.85
+
+
+def test_row_distance_from_codes_matches_the_input_space(fitted):
+    # The third measure stands for the distance to the n_neighbors-th nearest
+    # training row, estimated from codes and reconstruction errors alone: it must
+    # rank and size rows as the distance measured on the model matrix does.
+    from scipy.stats import spearmanr
+    from sklearn.neighbors import NearestNeighbors
+
+    detector, X, _ = fitted
+    M = detector._model_matrix(X, reset=False)
+    estimated = np.exp(detector._measures(M)[:, 2])
+    neighbors = NearestNeighbors(n_neighbors=detector.n_neighbors).fit(M)
+    measured = neighbors.kneighbors(M)[0][:, -1] ** 2
+    assert spearmanr(estimated, measured)[0] > 0.9
+    assert 0.8 < np.median(estimated / measured) < 1.5
+
+
+def test_finds_rows_off_a_curved_surface_that_isolation_forest_misses():
+    # Rows of a curved 4-d surface in 40 dimensions; the outliers have a quarter of
+    # their values taken from other rows, so each value is typical on its own.
+    from sklearn.ensemble import IsolationForest
+
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(600, 4))
+    X = np.tanh(Z @ rng.normal(size=(4, 16))) @ rng.normal(size=(16, 40))
+    X += 0.05 * rng.normal(size=X.shape)
+    is_outlier = np.zeros(len(X), bool)
+    is_outlier[:30] = True
+    for row in X[:30]:
+        columns = rng.choice(40, 10, replace=False)
+        row[columns] = X[rng.integers(30, len(X), size=10), columns]
+    detector = AutoencoderOutlierDetector(random_state=0, verbose=0).fit(X)
+    forest = IsolationForest(random_state=0).fit(X)
+    ours = roc_auc_score(is_outlier, -detector.score_samples(X))
+    theirs = roc_auc_score(is_outlier, -forest.score_samples(X))
+    assert ours > theirs + 0.1
+    assert ours > 0.95
