@@ -11,7 +11,13 @@ Not a benchmark itself (the leading underscore keeps it apart from the scripts).
 """
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_digits, load_wine, make_blobs
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_wine,
+    make_blobs,
+    make_classification,
+)
 
 
 def _contaminate(X_in, X_out, fraction, rng):
@@ -86,10 +92,50 @@ def manifold(seed):
     return _contaminate(X, outliers, 0.05, rng)
 
 
+def digit(seed):
+    """Digits: one digit (drawn with the seed) is the inlier class, 5% of rows
+    other digits (ODDS's mnist keeps one digit against another)."""
+    rng = np.random.default_rng(seed)
+    X, y = load_digits(return_X_y=True)
+    inlier = rng.integers(10)
+    return _contaminate(X[y == inlier], X[y != inlier], 0.05, rng)
+
+
+def subspace(seed):
+    """800 rows near a random 5-dimensional subspace of 20 dimensions (noise 0.1);
+    5% outliers drawn the same way but with noise 1.0: typical along the subspace,
+    off it in every other direction."""
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(5, 20))
+    X = rng.normal(size=(800, 5)) @ A + 0.1 * rng.normal(size=(800, 20))
+    off = rng.normal(size=(60, 5)) @ A + 1.0 * rng.normal(size=(60, 20))
+    return _contaminate(X, off, 0.05, rng)
+
+
+def clusters(seed):
+    """make_classification with 4 classes of one cluster each in 30 dimensions (8
+    informative, 10 redundant): three classes are the inliers, 5% of rows the
+    fourth, a cluster that overlaps the others in most directions."""
+    rng = np.random.default_rng(seed)
+    X, y = make_classification(
+        n_samples=1200,
+        n_features=30,
+        n_informative=8,
+        n_redundant=10,
+        n_classes=4,
+        n_clusters_per_class=1,
+        random_state=seed,
+    )
+    return _contaminate(X[y != 3], X[y == 3], 0.05, rng)
+
+
 CONSTRUCTIONS = {
     "digits": digits,
     "breast_cancer": breast_cancer,
     "wine": wine,
     "blobs": blobs,
     "manifold": manifold,
+    "digit": digit,
+    "subspace": subspace,
+    "clusters": clusters,
 }

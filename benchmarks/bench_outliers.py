@@ -7,9 +7,11 @@ The ODDS protocol: each detector is fitted on a table that holds its outliers
 precision of that ranking against the known outliers. Constructions (see
 ``_outlier_data.py``, all offline): digits (two digits against a few others),
 breast_cancer (benign against malignant), wine (two cultivars against the third),
-blobs (clusters of different spreads against uniform noise) and manifold (a
+blobs (clusters of different spreads against uniform noise), manifold (a
 curved 4-d manifold in 80 dimensions against rows with a quarter of their values
-swapped). Each is drawn with several seeds; the tables show the mean +- standard
+swapped), digit (one digit against the others), subspace (rows near a 5-d
+subspace against rows off it) and clusters (three make_classification classes
+against a fourth). Each is drawn with several seeds; the tables show the mean +- standard
 deviation over draws, and the mean seconds to fit and score.
 
 Every detector runs with its defaults, as a user would run it (LOF: the fit's

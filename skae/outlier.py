@@ -18,6 +18,12 @@ from .autoencoder import AutoencoderTransformer
 # too few to copy an outlier's own directions.
 AUTO_VARIANCE = 0.9
 AUTO_DIM_ROWS = 2_000
+# ... unless the spectrum drops by this factor from one component to the next
+# further on (rows near a subspace, plus noise): the codes then reach the drop, as
+# long as the components before it explain at most AUTO_DROP_VARIANCE (beyond,
+# the drops are those of constant or duplicated columns).
+AUTO_DROP = 10.0
+AUTO_DROP_VARIANCE = 0.999
 # contamination="auto" flags a row whose anomaly is more than this many robust
 # standard deviations above the training rows' median (see score_samples).
 AUTO_THRESHOLD = 3.0
@@ -66,8 +72,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     ----------
     encoding_dim : "auto" or int, default="auto"
         Size of the bottleneck. ``"auto"`` keeps the principal components that
-        explain {AUTO_VARIANCE:.0%} of the variance of the scaled data (at least
-        one, at most one less than the number of model columns).
+        explain {AUTO_VARIANCE:.0%} of the variance of the scaled data, or more
+        when the spectrum drops tenfold from one component to the next before
+        {AUTO_DROP_VARIANCE:.1%} is explained (rows near a subspace, plus noise):
+        then all components before the drop (at least one, at most one less than
+        the number of model columns).
 
     hidden_dims : tuple of int, default=(64,)
         Widths of the encoder's hidden layers; the decoder mirrors them.
@@ -443,7 +452,8 @@ default="relu"
 
 def _explaining_dim(M):
     """The number of principal components of (a sample of) ``M`` that explain
-    ``AUTO_VARIANCE`` of its variance, within [1, n_columns - 1]."""
+    ``AUTO_VARIANCE`` of its variance, or up to a later drop of the spectrum by
+    ``AUTO_DROP``, within [1, n_columns - 1]."""
     rows = np.random.default_rng(0).permutation(M.shape[0])[:AUTO_DIM_ROWS]
     sample = M[np.sort(rows)].astype(np.float64)
     singular = np.linalg.svd(sample - sample.mean(axis=0), compute_uv=False)
@@ -452,6 +462,11 @@ def _explaining_dim(M):
         return 1
     explained = np.cumsum(variance) / variance.sum()
     k = int(np.searchsorted(explained, AUTO_VARIANCE) + 1)
+    drops = np.flatnonzero(
+        (variance[:-1] >= AUTO_DROP * variance[1:]) & (explained[:-1] <= AUTO_DROP_VARIANCE)
+    )
+    if drops.size:
+        k = max(k, int(drops[0]) + 1)
     return max(1, min(k, M.shape[1] - 1))
 
 

@@ -180,3 +180,18 @@ def test_finds_rows_off_a_curved_surface_that_isolation_forest_misses():
     theirs = roc_auc_score(is_outlier, -forest.score_samples(X))
     assert ours > theirs + 0.1
     assert ours > 0.95
+
+
+def test_encoding_dim_auto_reaches_a_drop_of_the_spectrum():
+    # Rows near a 5-d subspace of 20 dimensions whose weakest direction holds under
+    # 10% of the variance: 90% would keep 4 codes and miss it; the tenfold drop
+    # after the 5th component says the subspace has 5.
+    rng = np.random.default_rng(0)
+    basis = np.linalg.qr(rng.normal(size=(20, 5)))[0].T
+    X = (rng.normal(size=(500, 5)) * [3, 3, 2, 2, 1]) @ basis
+    X += 0.05 * rng.normal(size=X.shape)
+    detector = AutoencoderOutlierDetector(max_epochs=1, random_state=0, verbose=0).fit(X)
+    assert detector.encoding_dim_ == 5
+    # Without a drop, the 90% rule alone: isotropic noise keeps most columns.
+    noise = rng.normal(size=(500, 20))
+    assert AutoencoderOutlierDetector(max_epochs=1, verbose=0).fit(noise).encoding_dim_ > 10
