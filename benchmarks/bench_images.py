@@ -16,9 +16,10 @@ defaults otherwise (``init="pca"``, batch 128, Adam at 1e-3):
 
 * MLP: ``hidden_dims=(128,)`` (the default), and ``(512,)``, which has about as
   many weights as the convolutional model on 28x28;
-* conv: ``image_shape`` with the default ``conv_channels=(32, 64)`` and
-  ``hidden_dims=(128,)``; also with a dense layer of 256, and with
-  ``init="random"`` (does the PCA start help the convolutional model?).
+* conv: ``image_shape`` with the default ``conv_channels=(32, 64)``,
+  ``hidden_dims=(128,)`` and ``activation="auto"`` (GELU for convolutional nets);
+  also with a dense layer of 256, with ``init="random"`` (does the PCA start help
+  the convolutional model?), and with ``activation="relu"`` (the MLPs' activation).
 
 Held-out MSE is the mean squared error of ``inverse_transform(transform(X))``
 per pixel, in [0, 1] pixel units. Cells are the mean and [min, max] over seeds.
@@ -106,6 +107,7 @@ def models(shape):
         "conv (32, 64) + (128,)": conv,
         "conv (32, 64) + (256,)": dict(conv, hidden_dims=(256,)),
         "conv, init='random'": dict(conv, init="random"),
+        "conv, activation='relu'": dict(conv, activation="relu"),
     }
 
 

@@ -24,6 +24,15 @@ ACTIVATIONS = {
 }
 
 
+def resolve_activation(activation, image_shape):
+    """The hidden activation that ``activation="auto"`` stands for: ReLU for MLPs,
+    GELU for convolutional nets (``image_shape``), whose held-out reconstructions
+    it improves where it makes an MLP's worse (benchmarks/bench_images.py)."""
+    if activation != "auto":
+        return activation
+    return "relu" if image_shape is None else "gelu"
+
+
 def mlp(in_dim, hidden_dims, out_dim, *, activation="relu", batch_norm=False, dropout=0.0):
     """``Linear -> [BatchNorm] -> activation -> [Dropout]`` per hidden width, then a
     final ``Linear`` to ``out_dim`` without activation."""
@@ -65,12 +74,12 @@ def _conv_sizes(image_shape, n_blocks):
     return sizes
 
 
-def _upsampling(in_channels, out_channels, in_size, out_size, *, bias=True):
+def _upsampling(in_channels, out_channels, in_size, out_size):
     """A transposed convolution that doubles ``in_size``, one short where ``out_size``
     is odd: the exact mirror of a stride-2 block, so that no cropping is needed."""
     padding = tuple(o - (2 * i - 1) for i, o in zip(in_size, out_size, strict=True))
     layer = nn.ConvTranspose2d(
-        in_channels, out_channels, 3, stride=2, padding=1, output_padding=padding, bias=bias
+        in_channels, out_channels, 3, stride=2, padding=1, output_padding=padding
     )
     return _positioned(layer, in_size)
 
@@ -106,18 +115,23 @@ def conv_encoder(image_shape, channels, hidden_dims, out_dim, **block):
 
 
 class ImageOutput(nn.Module):
-    """The last block of :func:`conv_decoder`: a transposed convolution to the
-    image's channels (no bias), flattened, plus a bias per pixel.
+    """The last block of :func:`conv_decoder`: a stride-1 convolution (kernel 3,
+    no bias) at the image's full resolution to its channels, flattened, plus a
+    bias per pixel. Every output pixel is thus computed from a 3 x 3 neighbourhood
+    of feature vectors, not from the one or two input positions a transposed
+    convolution places it under.
 
     ``weight`` and ``bias`` are those of the output, as for a final ``Linear``: a
     start that zeroes ``weight`` and sets ``bias`` (a mean image) makes the decoder
     output that image whatever the code, which a per-channel bias could not.
     """
 
-    def __init__(self, in_channels, image_shape, in_size):
+    def __init__(self, in_channels, image_shape):
         super().__init__()
         channels, height, width = image_shape
-        self.conv = _upsampling(in_channels, channels, in_size, (height, width), bias=False)
+        self.conv = _positioned(
+            nn.Conv2d(in_channels, channels, 3, padding=1, bias=False), (height, width)
+        )
         self.bias = nn.Parameter(torch.zeros(channels * height * width))
 
     @property
@@ -128,13 +142,22 @@ class ImageOutput(nn.Module):
         return self.conv(x).flatten(1) + self.bias
 
 
+def _refinement_channels(channels):
+    """Channels of the decoder's full-resolution feature map: half the first
+    stage's, as that map has four times its positions."""
+    return max(1, channels[0] // 2)
+
+
 def conv_decoder(in_dim, channels, hidden_dims, image_shape, **block):
     """The mirror of :func:`conv_encoder` with the same ``channels`` and
     ``hidden_dims``: an MLP of ``hidden_dims`` reversed from ``in_dim`` to the
-    encoder's last feature map, then a stride-2 ``ConvTranspose2d`` per width of
-    ``channels`` in reverse, the last to the image's channels
-    (:class:`ImageOutput`, without activation). Each doubles height and width, one
-    short where the encoder rounded up, so odd sizes (7 x 9) come out exact.
+    encoder's last feature map, then a stride-2 ``ConvTranspose2d`` ->
+    [BatchNorm] -> activation -> [Dropout] per width of ``channels`` in reverse,
+    the last to the full resolution with half the first width's channels
+    (:func:`_refinement_channels`), and an :class:`ImageOutput` (a stride-1
+    convolution, without activation). Each transposed convolution doubles height
+    and width, one short where the encoder rounded up, so odd sizes (7 x 9) come
+    out exact.
     """
     sizes = _conv_sizes(image_shape, len(channels))
     widths = list(reversed(channels))
@@ -144,10 +167,11 @@ def conv_decoder(in_dim, channels, hidden_dims, image_shape, **block):
     _activation_block(layers, flat, **block)
     layers.append(nn.Unflatten(1, (widths[0], height, breadth)))
     sizes = sizes[::-1]
-    for i, (width, narrower) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
-        layers.append(_upsampling(width, narrower, sizes[i], sizes[i + 1]))
-        _activation_block(layers, narrower, norm=nn.BatchNorm2d, **block)
-    layers.append(ImageOutput(widths[-1], image_shape, sizes[-2]))
+    narrower = [*widths[1:], _refinement_channels(channels)]
+    for i, (width, out) in enumerate(zip(widths, narrower, strict=True)):
+        layers.append(_upsampling(width, out, sizes[i], sizes[i + 1]))
+        _activation_block(layers, out, norm=nn.BatchNorm2d, **block)
+    layers.append(ImageOutput(narrower[-1], image_shape))
     return nn.Sequential(*layers)
 
 

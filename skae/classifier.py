@@ -84,11 +84,13 @@ class PretrainedClassifier(
     - labels are propagated over nearest-neighbour graphs of the rows
       (:class:`~sklearn.semi_supervised.LabelSpreading` averaged over several graph
       sizes, then smoothed by a vote of each row's neighbours) and blended with the
-      predictions of a logistic regression fitted on the labeled rows; the share
-      of propagation in the blend is the one that predicts held-out labeled rows
-      best (cross-validation over the labels), so that where the graph misleads,
-      the pseudo-labels fall back to the supervised fit. Each unlabeled row is
-      trained towards its blended label, weighted by how certain it is;
+      predictions of a supervised fit on the labeled rows (the mean of a logistic
+      regression on the features and one on RBF-kernel similarities to the
+      labeled rows, so that the fallback is not bound to linear boundaries); the
+      share of propagation in the blend is the one that predicts held-out labeled
+      rows best (cross-validation over the labels), so that where the graph
+      misleads, the pseudo-labels fall back to the supervised fit. Each unlabeled
+      row is trained towards its blended label, weighted by how certain it is;
     - a teacher, the moving average of the network's weights, labels each row seen
       clean; where it is at least ``confidence_threshold`` sure, the network is
       trained to give that label to a noisy, dropped-out version of the row
@@ -108,9 +110,11 @@ class PretrainedClassifier(
         Hidden widths of the encoder (the decoder mirrors them); with
         ``image_shape``, those after its convolutions.
 
-    activation : {{"relu", "leaky_relu", "prelu", "elu", "gelu", "tanh", "sigmoid"}}, \
-default="relu"
-        Hidden-layer activation.
+    activation : {{"auto", "relu", "leaky_relu", "prelu", "elu", "gelu", "tanh", \
+"sigmoid"}}, default="auto"
+        Hidden-layer activation. ``"auto"`` is ``"relu"``, or ``"gelu"`` with
+        ``image_shape`` (convolutional nets reconstruct held-out images better with
+        it, MLPs worse).
 
     batch_norm : bool, default=False
         Batch normalisation after each hidden linear layer.
@@ -197,8 +201,9 @@ default="relu"
         Names of features seen during fit, when X has string column names.
 
     propagation_share_ : float
-        Share of label propagation in the pseudo-labels (the rest comes from a
-        logistic regression on the labeled rows), and weight of self-training:
+        Share of label propagation in the pseudo-labels (the rest comes from the
+        supervised fit on the labeled rows: linear and RBF-kernel logistic
+        regressions, averaged), and weight of self-training:
         chosen from (0, 0.25, 0.5, 0.75, 1) by cross-validation on the labeled rows;
         1 where a class has a single label; 0 with ``pseudo_labels=False``.
 
@@ -236,7 +241,7 @@ default="relu"
         **{k: v for k, v in COMMON_PARAM_RULES.items() if k != "max_epochs"},
         "encoding_dim": [Interval(Integral, 1, None)],
         "hidden_dims": [IntTuple()],
-        "activation": [Options(*ACTIVATIONS)],
+        "activation": [Options("auto", *ACTIVATIONS)],
         "batch_norm": [Boolean()],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "noise": [Interval(Real, 0, None)],
@@ -258,7 +263,7 @@ default="relu"
         encoding_dim: int = 32,
         *,
         hidden_dims: tuple = (256,),
-        activation: str = "relu",
+        activation: str = "auto",
         batch_norm: bool = False,
         dropout: float = 0.2,
         noise: float = 0.15,

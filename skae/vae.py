@@ -17,7 +17,7 @@ from ._base import (
 )
 from ._labels import ClassLabelsMixin
 from ._marginals import MarginalMatcher, sample_blocks
-from ._modules import ACTIVATIONS
+from ._modules import ACTIVATIONS, resolve_activation
 from ._params import Boolean, Interval, IntTuple, Options, validate_params
 from ._progress import Stages
 from ._table import TableCodec
@@ -77,9 +77,11 @@ class VariationalAutoencoder(
         on breast cancer. With ``image_shape``, the dense layers between the
         convolutions and the codes.
 
-    activation : {{"relu", "leaky_relu", "prelu", "elu", "gelu", "tanh", "sigmoid"}}, \
-default="relu"
-        Hidden-layer activation.
+    activation : {{"auto", "relu", "leaky_relu", "prelu", "elu", "gelu", "tanh", \
+"sigmoid"}}, default="auto"
+        Hidden-layer activation. ``"auto"`` is ``"relu"``, or ``"gelu"`` with
+        ``image_shape`` (convolutional nets reconstruct held-out images better with
+        it, MLPs worse).
 
     batch_norm : bool, default=False
         Batch normalisation after each hidden linear layer.
@@ -189,7 +191,7 @@ default="relu"
         **COMMON_PARAM_RULES,
         "encoding_dim": [Interval(Integral, 1, None)],
         "hidden_dims": [IntTuple()],
-        "activation": [Options(*ACTIVATIONS)],
+        "activation": [Options("auto", *ACTIVATIONS)],
         "batch_norm": [Boolean()],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "beta": [Interval(Real, 0, None, closed="neither")],
@@ -204,7 +206,7 @@ default="relu"
         encoding_dim: int = 2,
         *,
         hidden_dims: tuple = (128,),
-        activation: str = "relu",
+        activation: str = "auto",
         batch_norm: bool = False,
         dropout: float = 0.0,
         beta: float = 1.0,
@@ -330,16 +332,17 @@ default="relu"
 
     def _build_net(self, data, device, seed):
         codec = self.table_codec_
+        image_shape = None if self.image_shape is None else tuple(map(int, self.image_shape))
         module_args = dict(
             n_features=codec.n_outputs_,
             encoding_dim=self.encoding_dim,
             hidden_dims=tuple(self.hidden_dims),
             n_numeric=codec.n_numeric_,
             n_classes=len(self.classes_) if self._conditional else 0,
-            activation=self.activation,
+            activation=resolve_activation(self.activation, image_shape),
             batch_norm=self.batch_norm,
             dropout=self.dropout,
-            image_shape=None if self.image_shape is None else tuple(map(int, self.image_shape)),
+            image_shape=image_shape,
             conv_channels=tuple(map(int, self.conv_channels)),
         )
         return self._make_net(

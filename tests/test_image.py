@@ -56,6 +56,30 @@ def test_module_builds_the_exact_image_for_odd_sizes():
     assert len(transposed) == 2  # mirrors the two strided convolutions, no cropping
 
 
+def test_decoder_ends_in_a_full_resolution_convolution_for_odd_sizes():
+    import torch
+
+    module = Autoencoder(3 * 7 * 9, 4, (16,), image_shape=(3, 7, 9), conv_channels=(8, 16))
+    last = module.decoder[-1]
+    assert isinstance(last.conv, nn.Conv2d) and last.conv.stride == (1, 1)
+    assert last.conv.in_channels == 4  # half the first stage's 8 channels
+    feature_map = module.decoder[:-1](torch.zeros(5, 4))
+    assert feature_map.shape == (5, 4, 7, 9)  # the transposed convolutions end at 7 x 9
+    assert last.conv.positions == 7 * 9 and last.bias.shape == (3 * 7 * 9,)
+
+
+def test_auto_activation_is_gelu_with_image_shape_and_relu_without():
+    X = np.random.default_rng(0).random((40, 64))
+    conv = AutoencoderTransformer(3, image_shape=DIGIT, **FAST).fit(X).net_.module_
+    dense = AutoencoderTransformer(3, **FAST).fit(X).net_.module_
+    assert any(isinstance(m, nn.GELU) for m in conv.modules())
+    assert not any(isinstance(m, nn.ReLU) for m in conv.modules())
+    assert any(isinstance(m, nn.ReLU) for m in dense.modules())
+    assert not any(isinstance(m, nn.GELU) for m in dense.modules())
+    relu = AutoencoderTransformer(3, image_shape=DIGIT, activation="relu", **FAST).fit(X)
+    assert not any(isinstance(m, nn.GELU) for m in relu.net_.module_.modules())
+
+
 def test_reconstructs_digits_better_than_column_means_and_pca(digits):
     X, _ = digits
     X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
