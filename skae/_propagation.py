@@ -3,6 +3,7 @@ with a supervised fit as far as the labeled rows say propagation deserves."""
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import NearestNeighbors
 from sklearn.semi_supervised import LabelSpreading
@@ -20,14 +21,16 @@ SMOOTHING_NEIGHBOURS = 7
 # at most the labels of the rarest class.
 SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
 MAX_FOLDS = 3
+# Rows per block of kernel similarities to the labeled rows in the supervised fit.
+KERNEL_BLOCK_ROWS = 4096
 
 
 def propagated_targets(X, y, n_classes):
     """Pseudo-labels and their confidences for every row.
 
     Labels are propagated over nearest-neighbour graphs of the rows (the cluster
-    assumption) and predicted by a logistic regression fitted on the labeled rows
-    (no assumption about unlabeled rows); the two class distributions are blended
+    assumption) and predicted by a supervised fit on the labeled rows (no assumption
+    about unlabeled rows: see ``_supervised``); the two class distributions are blended
     with the share of propagation that predicts held-out labeled rows best. Where
     the graph misleads (classes that overlap in the metric, irrelevant features),
     the pseudo-labels fall back to the supervised fit.
@@ -89,12 +92,34 @@ def _spread(X, y, n_classes, neighbours):
 
 
 def _supervised(X, y, n_classes, rows=None):
-    """Class distributions of a logistic regression fitted on the labeled rows."""
+    """Class distributions of the supervised fit on the labeled rows, for ``rows``
+    (default all).
+
+    The mean of two logistic regressions: one on the features (linear boundaries)
+    and one on the RBF-kernel similarities to the labeled rows, with scikit-learn's
+    SVC "scale" width ``gamma = 1 / (n_features * X.var())`` (smooth non-linear
+    boundaries). Neither is the better one on every data set (the linear one where
+    5 features of 100 matter, the kernel one on 13-feature wine or concentric
+    circles), and with a few labels per class cross-validation cannot reliably tell
+    which to trust; the mean stays near the linear fit where that is right and
+    takes much of the kernel fit's lead where boundaries curve.
+    """
     labeled = np.flatnonzero(y >= 0)
-    model = LogisticRegression(max_iter=1000).fit(X[labeled], y[labeled])
-    proba = np.zeros((X.shape[0] if rows is None else len(rows), n_classes))
-    proba[:, model.classes_] = model.predict_proba(X if rows is None else X[rows])
-    return proba
+    X_rows = X if rows is None else X[rows]
+    proba = np.zeros((X_rows.shape[0], n_classes))
+    linear = LogisticRegression(max_iter=1000).fit(X[labeled], y[labeled])
+    proba[:, linear.classes_] += linear.predict_proba(X_rows)
+    variance = X.var()
+    gamma = 1.0 / (X.shape[1] * variance) if variance > 0 else 1.0
+    kernel = LogisticRegression(max_iter=1000).fit(
+        rbf_kernel(X[labeled], X[labeled], gamma=gamma), y[labeled]
+    )
+    # In blocks: the similarities of every row to every labeled row can be large.
+    for start in range(0, X_rows.shape[0], KERNEL_BLOCK_ROWS):
+        block = slice(start, start + KERNEL_BLOCK_ROWS)
+        similarities = rbf_kernel(X_rows[block], X[labeled], gamma=gamma)
+        proba[block, kernel.classes_] += kernel.predict_proba(similarities)
+    return proba / 2
 
 
 def _propagation_share(X, y, n_classes, neighbours):

@@ -236,6 +236,44 @@ def _noise_dominated(seed):
     return StandardScaler().fit_transform(X), y
 
 
+def _unlabeled_accuracy(X, y, y_semi):
+    """Accuracy on the unlabeled rows of a LogisticRegression on the labeled ones and
+    of the supervised reference the pseudo-labels fall back to."""
+    unlabeled = y_semi == -1
+    linear = LogisticRegression().fit(X[~unlabeled], y_semi[~unlabeled])
+    reference = _propagation._supervised(X, y_semi, len(np.unique(y))).argmax(1)
+    return (
+        linear.score(X[unlabeled], y[unlabeled]),
+        np.mean(reference[unlabeled] == y[unlabeled]),
+    )
+
+
+def test_supervised_reference_bends_where_a_linear_fit_cannot():
+    # Concentric circles: no line separates them, the kernel half of the reference does.
+    from sklearn.datasets import make_circles
+
+    linear, reference = [], []
+    for seed in range(3):
+        X, y = make_circles(300, noise=0.1, factor=0.5, random_state=seed)
+        X = StandardScaler().fit_transform(X)
+        scores = _unlabeled_accuracy(X, y, _semi(X, y, 10))
+        linear.append(scores[0])
+        reference.append(scores[1])
+    assert np.mean(linear) < 0.6
+    assert np.mean(reference) > np.mean(linear) + 0.15
+
+
+def test_supervised_reference_keeps_a_right_linear_fit():
+    # 3 informative features of 50: the linear fit is right, the reference as good.
+    linear, reference = [], []
+    for seed in range(3):
+        X, y = _noise_dominated(seed)
+        scores = _unlabeled_accuracy(X, y, _semi(X, y, 10))
+        linear.append(scores[0])
+        reference.append(scores[1])
+    assert np.mean(reference) >= np.mean(linear) - 0.01
+
+
 def test_propagation_is_trusted_where_the_labeled_rows_confirm_it(two_blobs):
     X, y = two_blobs
     targets, weights, share = _propagation.propagated_targets(X, _semi(X, y, 5), 2)
