@@ -117,21 +117,32 @@ def main():
     text += "\n### Seconds to fit and score (mean over draws)\n\n"
     text += markdown_table(["detector", *constructions], rows)
     ours = "AutoencoderOutlierDetector"
-    verdict = []
-    for rival in names:
-        if rival == ours or rival.startswith("AutoencoderTransformer"):
-            continue
-        # Compared as printed, to three decimals.
-        behind = [
-            c
-            for c in constructions
-            if round(np.mean(results[c, ours][0]), 3) < round(np.mean(results[c, rival][0]), 3)
-        ]
+    rivals = [n for n in names if n != ours and not n.startswith("AutoencoderTransformer")]
+    # Paired over draws (same table, same seed): the difference's mean and the
+    # standard error of that mean; within one standard error is a tie.
+    rows, verdict = [], []
+    for rival in rivals:
+        cells, behind, ties = [], [], []
+        for c in constructions:
+            difference = np.subtract(results[c, ours][0], results[c, rival][0])
+            error = np.std(difference, ddof=1) / np.sqrt(len(difference)) if len(seeds) > 1 else 0
+            cells.append(f"{np.mean(difference):+.3f} ± {error:.3f}")
+            if np.mean(difference) < -error:
+                behind.append(c)
+            elif np.mean(difference) <= error:
+                ties.append(c)
+        rows.append([rival, *cells])
+        ahead = len(constructions) - len(behind) - len(ties)
         verdict.append(
-            f"- against {rival}: ROC-AUC at least as high on "
-            f"{len(constructions) - len(behind)} of {len(constructions)} constructions"
+            f"- against {rival}: ahead on {ahead}, tied (within one standard error) on "
+            f"{len(ties)}, behind on {len(behind)} of {len(constructions)} constructions"
             + (f" (behind on {', '.join(behind)})" if behind else "")
         )
+    text += (
+        "\n### ROC-AUC of AutoencoderOutlierDetector less each rival's "
+        "(paired over draws, mean ± standard error)\n\n"
+    )
+    text += markdown_table(["rival", *constructions], rows)
     text += "\n### Verdict\n\n" + "\n".join(verdict) + "\n"
     write_result("bench_outliers", text, quick=args.quick)
 
