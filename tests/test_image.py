@@ -265,3 +265,28 @@ def test_cuda_training_matches_after_loading(digits):
     assert next(ae.net_.module_.parameters()).is_cuda
     restored = pickle.loads(pickle.dumps(ae))
     np.testing.assert_allclose(restored.transform(X), ae.transform(X), rtol=1e-5, atol=1e-6)
+
+
+def test_convolutions_run_channels_last_with_the_same_results():
+    # Channels-last memory is only a layout: the same weights in torch's default
+    # layout give the same reconstructions.
+    import copy
+
+    import torch
+
+    X = np.random.default_rng(0).random((64, 3 * 9 * 7)).astype(np.float32)
+    ae = AutoencoderTransformer(4, image_shape=(3, 9, 7), max_epochs=2, random_state=0)
+    ae.set_params(verbose=0).fit(X)
+    module = ae.net_.module_
+    convs = [m for m in module.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))]
+    assert convs
+    assert all(c.weight.is_contiguous(memory_format=torch.channels_last) for c in convs)
+    default = copy.deepcopy(module).to(memory_format=torch.contiguous_format)
+    assert all(
+        m.weight.is_contiguous()
+        for m in default.modules()
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))
+    )
+    with torch.no_grad():
+        ours, theirs = module(torch.from_numpy(X))[0], default(torch.from_numpy(X))[0]
+    torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-6)
