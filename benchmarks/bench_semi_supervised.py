@@ -386,7 +386,13 @@ def suite_main(args):
     saved = {}
     if args.reuse and raw_path.exists():
         saved = {tuple(r[:4]): tuple(r[4:]) for r in json.loads(raw_path.read_text())}
-    refit = args.methods or methods
+    refit = methods
+    if args.methods:
+        # A method is named whole or by the start of its name ("Pretrained").
+        refit = [m for m in methods if any(m.startswith(given) for given in args.methods)]
+        unknown = [g for g in args.methods if not any(m.startswith(g) for m in methods)]
+        if unknown:
+            raise SystemExit(f"--methods: no suite method starts with {unknown}; known: {methods}")
     tasks = [
         (m, n, s, k, args.quick)
         for m in methods
@@ -481,7 +487,10 @@ def main():
     )
     parser.add_argument("--datasets", nargs="+", default=None, help="suite: data sets to run")
     parser.add_argument(
-        "--methods", nargs="+", default=None, help="suite: methods to refit (with --reuse)"
+        "--methods",
+        nargs="+",
+        default=None,
+        help="suite: methods to refit (with --reuse), by name or its start, e.g. Pretrained",
     )
     parser.add_argument(
         "--reuse",
