@@ -1,10 +1,12 @@
 """Convolutional models of images: ``image_shape`` on every estimator that takes it."""
 
+import copy
 import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.decomposition import PCA
@@ -47,8 +49,6 @@ def test_codes_and_reconstructions_have_the_right_shapes(image_shape, conv_chann
 
 
 def test_module_builds_the_exact_image_for_odd_sizes():
-    import torch
-
     module = Autoencoder(3 * 7 * 9, 4, (16,), image_shape=(3, 7, 9), conv_channels=(8, 16))
     output, code = module(torch.zeros(5, 3 * 7 * 9))
     assert output.shape == (5, 3 * 7 * 9) and code.shape == (5, 4)
@@ -57,8 +57,6 @@ def test_module_builds_the_exact_image_for_odd_sizes():
 
 
 def test_decoder_ends_in_a_full_resolution_convolution_for_odd_sizes():
-    import torch
-
     module = Autoencoder(3 * 7 * 9, 4, (16,), image_shape=(3, 7, 9), conv_channels=(8, 16))
     last = module.decoder[-1]
     assert isinstance(last.conv, nn.Conv2d) and last.conv.stride == (1, 1)
@@ -270,10 +268,6 @@ def test_cuda_training_matches_after_loading(digits):
 def test_convolutions_run_channels_last_with_the_same_results():
     # Channels-last memory is only a layout: the same weights in torch's default
     # layout give the same reconstructions.
-    import copy
-
-    import torch
-
     X = np.random.default_rng(0).random((64, 3 * 9 * 7)).astype(np.float32)
     ae = AutoencoderTransformer(4, image_shape=(3, 9, 7), max_epochs=2, random_state=0)
     ae.set_params(verbose=0).fit(X)

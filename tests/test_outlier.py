@@ -2,8 +2,11 @@ import pickle
 
 import numpy as np
 import pytest
+from scipy.stats import spearmanr
 from sklearn.datasets import load_breast_cancer
+from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
+from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -148,9 +151,6 @@ def test_row_distance_from_codes_matches_the_input_space(fitted):
     # The third measure stands for the distance to the n_neighbors-th nearest
     # training row, estimated from codes and reconstruction errors alone: it must
     # rank and size rows as the distance measured on the model matrix does.
-    from scipy.stats import spearmanr
-    from sklearn.neighbors import NearestNeighbors
-
     detector, X, _ = fitted
     M = detector._model_matrix(X, reset=False)
     estimated = np.exp(detector._measures(M)[:, 2])
@@ -163,8 +163,6 @@ def test_row_distance_from_codes_matches_the_input_space(fitted):
 def test_finds_rows_off_a_curved_surface_that_isolation_forest_misses():
     # Rows of a curved 4-d surface in 40 dimensions; the outliers have a quarter of
     # their values taken from other rows, so each value is typical on its own.
-    from sklearn.ensemble import IsolationForest
-
     rng = np.random.default_rng(0)
     Z = rng.normal(size=(600, 4))
     X = np.tanh(Z @ rng.normal(size=(4, 16))) @ rng.normal(size=(16, 40))
