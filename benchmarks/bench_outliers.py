@@ -68,7 +68,7 @@ def detectors():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: one draw each")
-    parser.add_argument("--seeds", type=int, default=5, help="draws per construction")
+    parser.add_argument("--seeds", type=int, default=10, help="draws per construction")
     args = parser.parse_args()
     check_environment()
     from sklearn.metrics import average_precision_score, roc_auc_score
