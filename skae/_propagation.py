@@ -30,7 +30,7 @@ def propagated_targets(X, y, n_classes):
 
     Labels are propagated over nearest-neighbour graphs of the rows (the cluster
     assumption) and predicted by a supervised fit on the labeled rows (no assumption
-    about unlabeled rows: see ``_supervised``); the two class distributions are blended
+    about unlabeled rows: see ``SupervisedFit``); the two class distributions are blended
     with the share of propagation that predicts held-out labeled rows best. Where
     the graph misleads (classes that overlap in the metric, irrelevant features),
     the pseudo-labels fall back to the supervised fit.
@@ -52,18 +52,22 @@ def propagated_targets(X, y, n_classes):
     share : float
         The share of propagation in the blend (1 where it cannot be cross-validated:
         a class with one label).
+    supervised : SupervisedFit or None
+        The supervised fit on the labeled rows, where it has a share in the blend.
     """
     labeled = y >= 0
     n = X.shape[0]
     if labeled.all() or n <= max(NEIGHBOURS) or np.unique(y[labeled]).shape[0] < 2:
-        return np.where(labeled, y, 0), labeled.astype(np.float32), 1.0
+        return np.where(labeled, y, 0), labeled.astype(np.float32), 1.0, None
     neighbours = (
         NearestNeighbors(n_neighbors=SMOOTHING_NEIGHBOURS + 1).fit(X).kneighbors(X)[1][:, 1:]
     )
     share = _propagation_share(X, y, n_classes, neighbours)
     proba = share * _spread(X, y, n_classes, neighbours)
+    supervised = None
     if share < 1:
-        proba += (1 - share) * _supervised(X, y, n_classes)
+        supervised = SupervisedFit(n_classes).fit(X, y)
+        proba += (1 - share) * supervised.predict_proba(X)
     proba = np.clip(proba, 1e-12, None)
     proba /= proba.sum(1, keepdims=True)
     entropy = -(proba * np.log(proba)).sum(1)
@@ -71,7 +75,7 @@ def propagated_targets(X, y, n_classes):
     targets = proba.argmax(1)
     targets[labeled] = y[labeled]
     weights[labeled] = 1.0
-    return targets.astype(np.int64), weights.astype(np.float32), share
+    return targets.astype(np.int64), weights.astype(np.float32), share, supervised
 
 
 def _spread(X, y, n_classes, neighbours):
@@ -91,35 +95,49 @@ def _spread(X, y, n_classes, neighbours):
     return proba / proba.sum(1, keepdims=True)
 
 
-def _supervised(X, y, n_classes, rows=None):
-    """Class distributions of the supervised fit on the labeled rows, for ``rows``
-    (default all).
+class SupervisedFit:
+    """The supervised fit on the labeled rows: class distributions that make no
+    assumption about the unlabeled rows.
 
     The mean of two logistic regressions: one on the features (linear boundaries)
     and one on the RBF-kernel similarities to the labeled rows, with scikit-learn's
-    SVC "scale" width ``gamma = 1 / (n_features * X.var())`` (smooth non-linear
-    boundaries). Neither is the better one on every data set (the linear one where
-    5 features of 100 matter, the kernel one on 13-feature wine or concentric
-    circles), and with a few labels per class cross-validation cannot reliably tell
-    which to trust; the mean stays near the linear fit where that is right and
-    takes much of the kernel fit's lead where boundaries curve.
+    SVC "scale" width ``gamma = 1 / (n_features * X.var())`` over all rows (smooth
+    non-linear boundaries). Neither is the better one on every data set (the linear
+    one where 5 features of 100 matter, the kernel one on 13-feature wine or
+    concentric circles), and with a few labels per class cross-validation cannot
+    reliably tell which to trust; the mean stays near the linear fit where that is
+    right and takes much of the kernel fit's lead where boundaries curve.
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of classes; columns of classes without a label stay 0.
     """
-    labeled = np.flatnonzero(y >= 0)
-    X_rows = X if rows is None else X[rows]
-    proba = np.zeros((X_rows.shape[0], n_classes))
-    linear = LogisticRegression(max_iter=1000).fit(X[labeled], y[labeled])
-    proba[:, linear.classes_] += linear.predict_proba(X_rows)
-    variance = X.var()
-    gamma = 1.0 / (X.shape[1] * variance) if variance > 0 else 1.0
-    kernel = LogisticRegression(max_iter=1000).fit(
-        rbf_kernel(X[labeled], X[labeled], gamma=gamma), y[labeled]
-    )
-    # In blocks: the similarities of every row to every labeled row can be large.
-    for start in range(0, X_rows.shape[0], KERNEL_BLOCK_ROWS):
-        block = slice(start, start + KERNEL_BLOCK_ROWS)
-        similarities = rbf_kernel(X_rows[block], X[labeled], gamma=gamma)
-        proba[block, kernel.classes_] += kernel.predict_proba(similarities)
-    return proba / 2
+
+    def __init__(self, n_classes):
+        self.n_classes = n_classes
+
+    def fit(self, X, y):
+        """Fit on the rows of ``X`` whose class index in ``y`` is not -1."""
+        labeled = y >= 0
+        self.labeled_rows_ = X[labeled]
+        self.linear_ = LogisticRegression(max_iter=1000).fit(self.labeled_rows_, y[labeled])
+        variance = X.var()
+        self.gamma_ = 1.0 / (X.shape[1] * variance) if variance > 0 else 1.0
+        similarities = rbf_kernel(self.labeled_rows_, self.labeled_rows_, gamma=self.gamma_)
+        self.kernel_ = LogisticRegression(max_iter=1000).fit(similarities, y[labeled])
+        return self
+
+    def predict_proba(self, X):
+        """Class distributions, shape ``(n_rows, n_classes)``."""
+        proba = np.zeros((X.shape[0], self.n_classes))
+        proba[:, self.linear_.classes_] += self.linear_.predict_proba(X)
+        # In blocks: the similarities of every row to every labeled row can be large.
+        for start in range(0, X.shape[0], KERNEL_BLOCK_ROWS):
+            block = slice(start, start + KERNEL_BLOCK_ROWS)
+            similarities = rbf_kernel(X[block], self.labeled_rows_, gamma=self.gamma_)
+            proba[block, self.kernel_.classes_] += self.kernel_.predict_proba(similarities)
+        return proba / 2
 
 
 def _propagation_share(X, y, n_classes, neighbours):
@@ -138,7 +156,7 @@ def _propagation_share(X, y, n_classes, neighbours):
         if np.unique(y_fold[y_fold >= 0]).shape[0] < 2:
             return 1.0
         spread = _spread(X, y_fold, n_classes, neighbours)[hidden]
-        supervised = _supervised(X, y_fold, n_classes, rows=hidden)
+        supervised = SupervisedFit(n_classes).fit(X, y_fold).predict_proba(X[hidden])
         truth = np.eye(n_classes)[y[hidden]]
         for i, share in enumerate(SHARES):
             blend = share * spread + (1 - share) * supervised

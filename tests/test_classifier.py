@@ -1,3 +1,4 @@
+import copy
 import pickle
 
 import numpy as np
@@ -241,7 +242,8 @@ def _unlabeled_accuracy(X, y, y_semi):
     of the supervised reference the pseudo-labels fall back to."""
     unlabeled = y_semi == -1
     linear = LogisticRegression().fit(X[~unlabeled], y_semi[~unlabeled])
-    reference = _propagation._supervised(X, y_semi, len(np.unique(y))).argmax(1)
+    supervised = _propagation.SupervisedFit(len(np.unique(y))).fit(X, y_semi)
+    reference = supervised.predict_proba(X).argmax(1)
     return (
         linear.score(X[unlabeled], y[unlabeled]),
         np.mean(reference[unlabeled] == y[unlabeled]),
@@ -276,8 +278,9 @@ def test_supervised_reference_keeps_a_right_linear_fit():
 
 def test_propagation_is_trusted_where_the_labeled_rows_confirm_it(two_blobs):
     X, y = two_blobs
-    targets, weights, share = _propagation.propagated_targets(X, _semi(X, y, 5), 2)
+    targets, weights, share, supervised = _propagation.propagated_targets(X, _semi(X, y, 5), 2)
     assert share == 1.0
+    assert supervised is None
     assert_array_equal(targets, y)
     assert (weights > 0.5).all()
 
@@ -318,8 +321,38 @@ def test_misleading_graph_does_not_lose_to_the_supervised_fit(monkeypatch):
     assert np.mean(scores) > np.mean(trusting) + 0.03
 
 
+def test_predictions_fall_back_toward_the_supervised_fit():
+    # 3 informative features of 50 and 3 labels per class: the labeled rows do not
+    # trust the graph fully, and the predictions average the teacher's class
+    # probabilities with the supervised fit's, by (1 - share) / 2.
+    X, y = _noise_dominated(0)
+    y_semi = _semi(X, y, 3)
+    clf = PretrainedClassifier(**FAST).fit(X, y_semi)
+    assert clf.propagation_share_ < 1
+    weight = (1 - clf.propagation_share_) / 2
+    teacher_only = copy.copy(clf)
+    teacher_only.supervised_ = None
+    teacher = teacher_only.predict_proba(X)
+    M = clf.table_codec_.transform(X)  # the matrix the network and the fit read
+    expected = (1 - weight) * teacher + weight * clf.supervised_.predict_proba(M)
+    assert_allclose(clf.predict_proba(X), expected, rtol=1e-5, atol=1e-7)
+    assert_allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X), rtol=1e-10)
+    assert_array_equal(clf.predict(X), clf.classes_[expected.argmax(1)])
+    # The whole fitted state survives a round trip.
+    loaded = pickle.loads(pickle.dumps(clf))
+    assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_predictions_are_the_teacher_s_where_propagation_is_trusted(two_blobs):
+    X, y = two_blobs
+    clf = PretrainedClassifier(**FAST).fit(X, _semi(X, y, 5))
+    assert clf.propagation_share_ == 1.0
+    assert clf.supervised_ is None
+
+
 def test_propagation_share_is_zero_without_pseudo_labels(two_blobs):
     X, y = two_blobs
     clf = PretrainedClassifier(pseudo_labels=False, **FAST).fit(X, _semi(X, y, 5))
     assert clf.propagation_share_ == 0.0
     assert clf.net_.self_training_weight == 0.0
+    assert clf.supervised_ is None

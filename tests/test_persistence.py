@@ -40,6 +40,7 @@ SKAE_TYPES = {
     "skae._marginals._LocalMaps",
     "skae._marginals._QuantileMap",
     "skae._rejection.RatioRejector",
+    "skae._propagation.SupervisedFit",
 }
 ALLOWED = SKAE_TYPES | {"sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"}
 
