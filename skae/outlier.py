@@ -347,11 +347,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
 
     def _measures(self, M, *, reset=False):
         """The four log measures of each row of ``M``, as columns: reconstruction
-        error, distance to the ``n_neighbors``-th nearest training code (code
-        dimensions scaled alike), distance to the ``n_neighbors``-th nearest
-        training row (in input units, from codes and reconstruction errors), and
-        that distance relative to its neighbours' own (as LocalOutlierFactor
-        compares densities)."""
+        error, distance to the nearest training codes (code dimensions scaled
+        alike), distance to the nearest training rows (in input units, from codes
+        and reconstruction errors), and that distance relative to its neighbours'
+        own (as LocalOutlierFactor compares densities). Distances are to the
+        k-th nearest for each neighbourhood size k, their logs averaged."""
         # Squared error summed over the columns, in the autoencoder's input units.
         errors = -self.autoencoder_.score_samples(M) * M.shape[1]
         codes = self.autoencoder_.transform(M).astype(np.float64)
