@@ -32,6 +32,11 @@ AUTO_DROP_VARIANCE = 0.999
 AUTO_THRESHOLD = 3.0
 # Normal-consistent scale of the median absolute deviation.
 MAD_TO_STD = 1.4826
+# The least robust standard deviation of a measure: the measures are logs, and
+# spreads below a hundredth (distances within 1% of each other) are rounding, not
+# data (tables of duplicated rows, where the spread would otherwise be ~1e-15 and
+# every other row a 1e15-sigma outlier).
+MIN_SCALE = 0.01
 
 
 class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
@@ -533,9 +538,9 @@ def _log(values):
 
 def _robust_location(values):
     """``(median, robust standard deviation)`` of ``values``; the scale falls back
-    to the standard deviation, then 1, when most values tie."""
+    to the standard deviation when most values tie, and is at least ``MIN_SCALE``."""
     median = float(np.median(values))
     scale = MAD_TO_STD * float(np.median(np.abs(values - median)))
     if not scale > 0:
         scale = float(np.std(values))
-    return median, scale if scale > 0 else 1.0
+    return median, max(scale, MIN_SCALE)

@@ -124,6 +124,25 @@ def test_dataframe_with_categories_and_gaps():
         detector.score_samples(frame.rename(columns={"x0": "other"}))
 
 
+def test_table_of_duplicated_rows_scores_its_rare_rows_within_bounds():
+    # Category-only rows repeat exactly, so most distances are 0 and the measures
+    # barely vary over the training rows; the five rows of a rare category must
+    # still rank first, with scores of sane size (not 1e15 standard deviations).
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "a": pd.Categorical(rng.choice(["x", "y"], 400)),
+            "b": pd.Categorical(rng.choice(["u", "v", "w"], 400)),
+            "c": pd.Categorical(np.where(np.arange(400) < 5, "rare", "common")),
+        }
+    )
+    scores = AutoencoderOutlierDetector(random_state=0, verbose=0).fit(frame).score_samples(frame)
+    assert np.isfinite(scores).all()
+    assert set(np.argsort(scores)[:5]) == set(range(5))
+    assert np.abs(scores).max() < 1e4
+
+
 def test_score_samples_on_new_rows(fitted):
     detector, X, _ = fitted
     far = X[20:30] + 10 * X.std(axis=0)
