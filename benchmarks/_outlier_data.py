@@ -33,6 +33,14 @@ def _contaminate(X_in, X_out, fraction, rng):
     return X[order], is_outlier[order]
 
 
+def _uniform_away(X, low, high, n, min_distance, rng):
+    """Of ``n`` points uniform in the box ``[low, high]``, those farther than
+    ``min_distance`` from every row of ``X``."""
+    uniform = rng.uniform(low, high, size=(n, X.shape[1]))
+    far = np.min(((uniform[:, None] - X[None]) ** 2).sum(-1), axis=1) > min_distance**2
+    return uniform[far]
+
+
 def digits(seed):
     """Digits (8x8 images): two digits are the inliers, 5% of rows other digits
     (like ODDS's mnist: digit 0 against 6)."""
@@ -71,10 +79,7 @@ def blobs(seed):
         cluster_std=np.linspace(0.5, 2.5, 5),
         random_state=seed,
     )
-    low, high = X.min(0), X.max(0)
-    uniform = rng.uniform(low, high, size=(2000, X.shape[1]))
-    far = np.min(((uniform[:, None] - X[None]) ** 2).sum(-1), axis=1) > 1.0
-    return _contaminate(X, uniform[far], 0.05, rng)
+    return _contaminate(X, _uniform_away(X, X.min(0), X.max(0), 2000, 1.0, rng), 0.05, rng)
 
 
 def manifold(seed):
@@ -154,9 +159,8 @@ def moons_noise(seed):
     from every moon row."""
     rng = np.random.default_rng(seed)
     X, _ = make_moons(900, noise=0.08, random_state=seed)
-    uniform = rng.uniform(X.min(0) - 0.5, X.max(0) + 0.5, (3000, 2))
-    far = np.min(((uniform[:, None] - X[None]) ** 2).sum(-1), axis=1) > 0.09
-    return _contaminate(X, uniform[far], 0.05, rng)
+    noise = _uniform_away(X, X.min(0) - 0.5, X.max(0) + 0.5, 3000, 0.3, rng)
+    return _contaminate(X, noise, 0.05, rng)
 
 
 def swiss_roll(seed):
