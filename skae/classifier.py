@@ -588,14 +588,13 @@ class PretrainedClassifier(
         X = self._validate_X(X, reset=False)
         module = self.net_.module_
         supervised = getattr(self, "supervised_", None)  # absent from earlier saves
-        if supervised is None:
-            normalise = torch.log_softmax if log else torch.softmax
-            return self._forward_batches(
-                lambda batch: normalise(module.teacher_logits(batch), dim=-1), X, np.float64
-            )
+        # The teacher alone gives its log-probabilities directly (log_softmax).
+        normalise = torch.log_softmax if log and supervised is None else torch.softmax
         proba = self._forward_batches(
-            lambda batch: torch.softmax(module.teacher_logits(batch), dim=-1), X, np.float64
+            lambda batch: normalise(module.teacher_logits(batch), dim=-1), X, np.float64
         )
+        if supervised is None:
+            return proba
         weight = SUPERVISED_WEIGHT * (1.0 - self.propagation_share_)
         proba = (1.0 - weight) * proba + weight * supervised.predict_proba(X)
         if log:
