@@ -37,6 +37,15 @@ MAD_TO_STD = 1.4826
 # data (tables of duplicated rows, where the spread would otherwise be ~1e-15 and
 # every other row a 1e15-sigma outlier).
 MIN_SCALE = 0.01
+# Added to squared distances between rows (in standard deviations of the scaled
+# columns) before their log: duplicated rows are at distance 0, and a thousandth
+# of a standard deviation is as close as two rows meaningfully get.
+MIN_SQUARED_DISTANCE = 1e-6
+
+
+# Fitted state that detectors saved by earlier versions lack (their scores had
+# fewer measures): such a detector must be fitted again.
+_STATE_SINCE_0_1 = ("training_rows_", "training_row_distances_")
 
 
 class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
@@ -46,7 +55,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     rows, briefly and from its PCA start, with a bottleneck sized from the data, so
     that it learns the bulk of the data before it learns to copy the outliers. A row
     is then unusual in any of four ways, each measured on a log scale against the
-    training rows:
+    training rows, or simply far from them:
 
     - it is poorly reconstructed for its kind: it leaves the surface the bulk of
       the data lies on (what PCA-like detectors measure), relative to how well
@@ -55,25 +64,29 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
       in a sparse region (its distance to the ``n_neighbors``-th nearest training
       code, every code dimension weighed alike, as a k-nearest-neighbour detector
       measures it);
-    - it is far from its ``n_neighbors``-th nearest training row in the input
-      space itself, which the autoencoder gives without keeping the rows: the
-      squared distance between two rows is about the squared distance between
-      their codes (which start as principal-component scores, in input units)
-      plus both squared reconstruction errors, as the sides of a right angle;
-    - that distance is large against the same distance of its neighbours: the
-      row is isolated for its region, as :class:`~sklearn.neighbors.LocalOutlierFactor`
-      compares densities (rows near a curved surface whose values were partly
-      swapped are found this way).
+    - its distance to its ``n_neighbors``-th nearest training row is large against
+      the same distance of its neighbours: the row is isolated for its region, as
+      :class:`~sklearn.neighbors.LocalOutlierFactor` compares densities (rows near
+      a curved surface whose values were partly swapped are found this way);
+    - its values lie far into the tails of the training columns, as ECOD measures
+      it: the sum over the columns of minus the log of the share of training rows
+      at least as extreme (on the left, the right, or each column's long side,
+      whichever sum is largest). A compact clump of outliers at the end of many
+      columns, each the others' near neighbour, is found this way;
+    - and, in absolute terms, it is far from its ``n_neighbors``-th nearest
+      training row.
 
     The distances are averaged (on the log scale) over two neighbourhood sizes,
     ``n_neighbors`` and half as many again: isolated outliers stand out most in a
     small neighbourhood, outliers that come in a clump as large as it (a few rows
-    of one rare class) only in a larger one.
+    of one rare class) only in a larger one. They are measured between rows of
+    the scaled model matrix, which the detector keeps (as LocalOutlierFactor keeps
+    its training rows).
 
     Each measure is standardised by the training rows' median and median
-    absolute deviation. The relative ones (a small error can be unusual where
+    absolute deviation. The four relative ones (a small error can be unusual where
     rows are rebuilt well) are combined by their maximum, and the absolute
-    distance in the input space is added: the two views err on different rows,
+    distance is added: the two views err on different rows,
     and their sum ranks outliers more steadily than either (in
     ``benchmarks/bench_outliers.py``). The sum is standardised once more on the
     training rows, so a typical row scores about 0. Numeric columns are centred
@@ -160,12 +173,12 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     training_codes_ : ndarray of shape (n_samples, encoding_dim_)
         The training rows' codes, to which new codes' distances are measured.
 
-    training_errors_ : ndarray of shape (n_samples,)
-        The training rows' squared reconstruction errors (summed over the model
-        columns), for the input-space distance.
+    training_rows_ : ndarray of shape (n_samples, n_model_columns)
+        The training rows' scaled model matrix (float32), to which new rows'
+        distances and column tails are measured.
 
     training_row_distances_ : ndarray of shape (n_samples, n_sizes)
-        The training rows' log squared input-space distances to their
+        The training rows' log squared distances to their
         ``n_neighbors``-th and next neighbourhood size's nearest training row,
         against which a row's own distance is read relatively.
 
@@ -351,36 +364,32 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         return M.astype(np.float32)
 
     def _measures(self, M, *, reset=False):
-        """The four log measures of each row of ``M``, as columns: reconstruction
+        """The five log measures of each row of ``M``, as columns: reconstruction
         error, distance to the nearest training codes (code dimensions scaled
-        alike), distance to the nearest training rows (in input units, from codes
-        and reconstruction errors), and that distance relative to its neighbours'
-        own (as LocalOutlierFactor compares densities). Distances are to the
-        k-th nearest for each neighbourhood size k, their logs averaged."""
-        # Squared error summed over the columns, in the autoencoder's input units.
+        alike), distance to the nearest training rows, that distance relative to
+        its neighbours' own (as LocalOutlierFactor compares densities), and how far
+        into the training columns' tails its values lie. Distances are to the k-th
+        nearest for each neighbourhood size k, their logs averaged."""
         errors = -self.autoencoder_.score_samples(M) * M.shape[1]
         codes = self.autoencoder_.transform(M).astype(np.float64)
         if reset:
             spread = codes.std(axis=0)
             self.code_scale_ = np.where(spread > 0, spread, 1.0)
             self.training_codes_ = codes
-            self.training_errors_ = errors
+            self.training_rows_ = M
         # The search trees are rebuilt per call (milliseconds) rather than kept: the
         # fitted state stays plain arrays, which skops.io loads without trusting
         # scikit-learn's tree types.
-        n_train = self.training_codes_.shape[0]
+        n_train = self.training_rows_.shape[0]
         sizes = sorted({min(size, n_train) for size in _neighbourhoods(self.n_neighbors)})
+        kth = [size - 1 for size in sizes]
         scaled = NearestNeighbors(n_neighbors=sizes[-1]).fit(
             self.training_codes_ / self.code_scale_
         )
         code_distances = scaled.kneighbors(codes / self.code_scale_)[0]
-        # |x - x_j|^2 ~ |c - c_j|^2 + e + e_j: a training row j is the point
-        # (c_j, sqrt(e_j)), a query (c, 0), and the query's own error is added.
-        points = np.c_[self.training_codes_, np.sqrt(self.training_errors_)]
-        rows = NearestNeighbors(n_neighbors=sizes[-1]).fit(points)
-        distances, neighbours = rows.kneighbors(np.c_[codes, np.zeros(len(codes))])
-        kth = [size - 1 for size in sizes]
-        row_distances = _log(distances[:, kth] ** 2 + errors[:, None])
+        rows = NearestNeighbors(n_neighbors=sizes[-1]).fit(self.training_rows_)
+        distances, neighbours = rows.kneighbors(M)
+        row_distances = np.log(distances[:, kth].astype(np.float64) ** 2 + MIN_SQUARED_DISTANCE)
         if reset:
             self.training_row_distances_ = row_distances
         # A row's distance against the same distance of its neighbours, per size.
@@ -397,14 +406,15 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
             _log(code_distances[:, kth]).mean(axis=1),
             row_distances.mean(axis=1),
             relative.mean(axis=1),
+            _column_tails(self.training_rows_, M),
         ]
 
     def _anomaly(self, measures):
-        """The largest of the three relative measures plus the absolute one, each
+        """The largest of the four relative measures plus the absolute one, each
         standardised on the training rows (higher is more abnormal)."""
         median, scale = self.references_.T
-        error, code_distance, row_distance, relative = ((measures - median) / scale).T
-        return np.maximum(np.maximum(error, code_distance), relative) + row_distance
+        error, code_distance, row_distance, relative, tails = ((measures - median) / scale).T
+        return np.maximum.reduce([error, code_distance, relative, tails]) + row_distance
 
     def _scores(self, measures):
         median, scale = self.score_reference_
@@ -422,8 +432,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         -------
         scores : ndarray of shape (n_samples,)
             Minus the row's anomaly: the largest of its standardised log
-            reconstruction error, log distance to its nearest training codes and
-            log distance to its nearest training rows relative to theirs, plus its
+            reconstruction error, log distance to its nearest training codes, log
+            distance to its nearest training rows relative to theirs and column
+            tails (minus the summed log shares of training rows at least as
+            extreme), plus its
             standardised log distance to its nearest training rows (distances
             averaged over the two neighbourhood sizes; each measure less the
             training rows' median and divided by their robust standard deviation,
@@ -441,7 +453,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         (4,)
         """
         check_is_fitted(self)
-        if not hasattr(self, "training_row_distances_"):
+        if not all(hasattr(self, name) for name in _STATE_SINCE_0_1):
             raise NotFittedError(
                 f"This {type(self).__name__} was saved by an earlier version of skae, "
                 "whose score had fewer measures; fit it again to score rows."
@@ -503,6 +515,29 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     def net_(self):
         """The trained autoencoder's skorch net."""
         return self.autoencoder_.net_
+
+
+def _column_tails(reference, M):
+    """How far into the columns' tails each row of ``M`` lies, as ECOD measures it:
+    the sum over columns of minus the log of the share of ``reference`` rows at
+    least as extreme on the left, on the right, or on each column's long side (by
+    its skewness), whichever sum is largest. Shares are ``(count + 1) / (n + 1)``,
+    so values beyond every reference row stay finite."""
+    reference = np.asarray(reference, dtype=np.float64)
+    M = np.asarray(M, dtype=np.float64)
+    n = reference.shape[0]
+    ordered = np.sort(reference, axis=0)
+    at_most = np.empty_like(M)
+    at_least = np.empty_like(M)
+    for j in range(M.shape[1]):
+        at_most[:, j] = np.searchsorted(ordered[:, j], M[:, j], side="right")
+        at_least[:, j] = n - np.searchsorted(ordered[:, j], M[:, j], side="left")
+    left = -np.log((at_most + 1) / (n + 1))
+    right = -np.log((at_least + 1) / (n + 1))
+    centred = reference - reference.mean(axis=0)
+    skewed_left = (centred**3).mean(axis=0) < 0
+    long_side = np.where(skewed_left, left, right)
+    return np.maximum.reduce([left.sum(axis=1), right.sum(axis=1), long_side.sum(axis=1)])
 
 
 def _neighbourhoods(n_neighbors):
