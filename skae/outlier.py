@@ -37,15 +37,15 @@ MAD_TO_STD = 1.4826
 # data (tables of duplicated rows, where the spread would otherwise be ~1e-15 and
 # every other row a 1e15-sigma outlier).
 MIN_SCALE = 0.01
-# Added to squared distances between rows (in standard deviations of the scaled
-# columns) before their log: duplicated rows are at distance 0, and a thousandth
-# of a standard deviation is as close as two rows meaningfully get.
-MIN_SQUARED_DISTANCE = 1e-6
+# Added to distances between rows (in standard deviations of the scaled columns)
+# before their log: duplicated rows are at distance 0, and a thousandth of a
+# standard deviation is as close as two rows meaningfully get.
+MIN_DISTANCE = 1e-3
 
 
 # Fitted state that detectors saved by earlier versions lack (their scores had
 # fewer measures): such a detector must be fitted again.
-_STATE_SINCE_0_1 = ("training_rows_", "training_row_distances_")
+_STATE_SINCE_0_1 = ("training_rows_", "training_k_distances_", "training_log_reach_")
 
 
 class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
@@ -64,10 +64,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
       in a sparse region (its distance to the ``n_neighbors``-th nearest training
       code, every code dimension weighed alike, as a k-nearest-neighbour detector
       measures it);
-    - its distance to its ``n_neighbors``-th nearest training row is large against
-      the same distance of its neighbours: the row is isolated for its region, as
-      :class:`~sklearn.neighbors.LocalOutlierFactor` compares densities (rows near
-      a curved surface whose values were partly swapped are found this way);
+    - its local density is low against its neighbours': its
+      :class:`~sklearn.neighbors.LocalOutlierFactor` among the training rows (mean
+      reachability distance to its ``n_neighbors`` nearest, against theirs). The
+      row is isolated for its region: a point beside a dense cluster, or a row
+      near a curved surface whose values were partly swapped;
     - its values lie far into the tails of the training columns, as ECOD measures
       it: the sum over the columns of minus the log of the share of training rows
       at least as extreme (on the left, the right, or each column's long side,
@@ -177,10 +178,14 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         The training rows' scaled model matrix (float32), to which new rows'
         distances and column tails are measured.
 
-    training_row_distances_ : ndarray of shape (n_samples, n_sizes)
-        The training rows' log squared distances to their
-        ``n_neighbors``-th and next neighbourhood size's nearest training row,
-        against which a row's own distance is read relatively.
+    training_k_distances_ : ndarray of shape (n_samples, n_sizes)
+        The training rows' distances to their ``n_neighbors``-th and next
+        neighbourhood size's nearest training row (a row counts itself).
+
+    training_log_reach_ : ndarray of shape (n_samples, n_sizes)
+        The log of the training rows' mean reachability distances, per size
+        (minus their log local density), against which a row's
+        LocalOutlierFactor is read.
 
     n_iter_ : int
         Epochs the autoencoder trained.
@@ -366,10 +371,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     def _measures(self, M, *, reset=False):
         """The five log measures of each row of ``M``, as columns: reconstruction
         error, distance to the nearest training codes (code dimensions scaled
-        alike), distance to the nearest training rows, that distance relative to
-        its neighbours' own (as LocalOutlierFactor compares densities), and how far
-        into the training columns' tails its values lie. Distances are to the k-th
-        nearest for each neighbourhood size k, their logs averaged."""
+        alike), distance to the nearest training rows, LocalOutlierFactor among
+        the training rows, and how far into the training columns' tails its values
+        lie. Distances are to the k-th nearest for each neighbourhood size k, their
+        logs averaged (as are the factors' logs)."""
         errors = -self.autoencoder_.score_samples(M) * M.shape[1]
         codes = self.autoencoder_.transform(M).astype(np.float64)
         if reset:
@@ -389,17 +394,34 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         code_distances = scaled.kneighbors(codes / self.code_scale_)[0]
         rows = NearestNeighbors(n_neighbors=sizes[-1]).fit(self.training_rows_)
         distances, neighbours = rows.kneighbors(M)
-        row_distances = np.log(distances[:, kth].astype(np.float64) ** 2 + MIN_SQUARED_DISTANCE)
+        distances = distances.astype(np.float64)
+        k_distances = distances[:, kth]
         if reset:
-            self.training_row_distances_ = row_distances
-        # A row's distance against the same distance of its neighbours, per size.
-        relative = row_distances - np.stack(
+            self.training_k_distances_ = k_distances
+        # LocalOutlierFactor's reachability distance to each neighbour j (at least
+        # j's own k-distance), averaged over the k nearest, per size: its inverse is
+        # the row's local density, which the factor compares with its neighbours'.
+        reach = np.stack(
             [
-                self.training_row_distances_[neighbours[:, :size], i].mean(axis=1)
+                np.maximum(
+                    distances[:, :size], self.training_k_distances_[neighbours[:, :size], i]
+                ).mean(axis=1)
                 for i, size in enumerate(sizes)
             ],
             axis=1,
         )
+        log_reach = np.log(reach + MIN_DISTANCE)
+        if reset:
+            self.training_log_reach_ = log_reach
+        # log LOF = log(mean density of the neighbours) - log(the row's density).
+        relative = log_reach + np.stack(
+            [
+                np.log(np.exp(-self.training_log_reach_[neighbours[:, :size], i]).mean(axis=1))
+                for i, size in enumerate(sizes)
+            ],
+            axis=1,
+        )
+        row_distances = np.log(k_distances**2 + MIN_DISTANCE**2)
         # Each measure is the mean of its logs over the neighbourhood sizes.
         return np.c_[
             _log(errors),
@@ -433,14 +455,13 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         scores : ndarray of shape (n_samples,)
             Minus the row's anomaly: the largest of its standardised log
             reconstruction error, log distance to its nearest training codes, log
-            distance to its nearest training rows relative to theirs and column
-            tails (minus the summed log shares of training rows at least as
-            extreme), plus its
-            standardised log distance to its nearest training rows (distances
-            averaged over the two neighbourhood sizes; each measure less the
-            training rows' median and divided by their robust standard deviation,
-            1.4826 times the median absolute deviation), standardised the same way
-            once more. Lower is more abnormal; a typical training row scores
+            LocalOutlierFactor and column tails (minus the summed log shares of
+            training rows at least as extreme), plus its standardised log
+            distance to its nearest training rows (distances and factors averaged
+            over the two neighbourhood sizes; each measure less the training
+            rows' median and divided by their robust standard deviation, 1.4826
+            times the median absolute deviation), standardised the same way once
+            more. Lower is more abnormal; a typical training row scores
             about 0.
 
         Examples

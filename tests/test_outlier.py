@@ -2,6 +2,7 @@ import pickle
 
 import numpy as np
 import pytest
+from scipy.stats import spearmanr
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import IsolationForest
 from sklearn.exceptions import NotFittedError
@@ -88,7 +89,7 @@ def test_pickle_round_trip_gives_identical_scores(fitted):
     np.testing.assert_array_equal(loaded.predict(X), detector.predict(X))
 
 
-@pytest.mark.parametrize("missing", ["training_rows_", "training_row_distances_"])
+@pytest.mark.parametrize("missing", ["training_rows_", "training_k_distances_"])
 def test_detector_saved_by_an_earlier_version_asks_for_a_refit(fitted, missing):
     detector, X, _ = fitted
     state = pickle.loads(pickle.dumps(detector)).__getstate__()
@@ -186,6 +187,23 @@ def test_row_distance_is_measured_on_the_model_matrix(fitted):
     distances = NearestNeighbors(n_neighbors=15).fit(M).kneighbors(M)[0].astype(float)
     expected = np.log(distances[:, [9, 14]] ** 2 + 1e-6).mean(axis=1)
     np.testing.assert_allclose(detector._measures(M)[:, 2], expected, rtol=1e-5, atol=1e-5)
+
+
+def test_relative_distance_is_local_outlier_factor(fitted):
+    # The fourth measure is log LocalOutlierFactor on the model matrix, averaged over
+    # the two neighbourhood sizes; ours counts a training row among its own
+    # neighbours (as for new rows scored later), scikit-learn's leaves it out, so
+    # the two agree in rank rather than exactly.
+    detector, X, _ = fitted
+    M = detector._model_matrix(X, reset=False)
+    theirs = np.mean(
+        [
+            np.log(-LocalOutlierFactor(n_neighbors=k).fit(M).negative_outlier_factor_)
+            for k in (9, 14)
+        ],
+        axis=0,
+    )
+    assert spearmanr(detector._measures(M)[:, 3], theirs)[0] > 0.99
 
 
 def test_column_tails_count_the_reference_rows_at_least_as_extreme():
