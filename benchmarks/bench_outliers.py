@@ -20,12 +20,16 @@ since. So did five more, added next (wine_pair: cultivars 1 and 3 against 2;
 correlated: rows whose values come from different rows of a correlated Gaussian;
 local_density: points around a dense cluster beside a loose one; digits_mirrored:
 digits mirrored left to right; lognormal_typos: skewed columns with two values per
-outlier off by a factor of 4 to 10). Five fresh ones are kept out of every choice
-(``HELD_OUT``): cancer_ten (benign tumours with 10% malignant ones), iris_middle
-(versicolor between setosa and virginica), binary_prototypes (yes/no answers
-copied from four prototypes, outliers at random), sine_windows (windows of a noisy
-sine with a spike or a flat stretch) and density_5d (points near the tightest of
-three 5-d clusters of different spreads). Each is drawn with
+outlier off by a factor of 4 to 10), and five after those (cancer_ten: benign
+tumours with 10% malignant ones; iris_middle: versicolor between setosa and
+virginica; binary_prototypes: yes/no answers copied from four prototypes, outliers
+at random; sine_windows: windows of a noisy sine with a spike or a flat stretch;
+density_5d: points near the tightest of three 5-d clusters of different spreads).
+Four fresh ones are kept out of every choice (``HELD_OUT``): poisson_counts (small
+counts from three profiles, outliers mixing the profiles column by column),
+gaussian_shift (a 30-d Gaussian, outliers shifted along the diagonal), ring_hole
+(points in the hole of a ring) and digits_chimeras (the top half of one digit on
+the bottom half of another). Each is drawn with
 several seeds; the tables show the mean +- standard deviation over draws, and the mean
 seconds to fit and score.
 
@@ -46,6 +50,16 @@ import _common  # noqa: F401  (puts the repository root on sys.path)
 import numpy as np
 from _common import check_environment, load_average, machine_header, markdown_table, write_result
 from _outlier_data import CONSTRUCTIONS, HELD_OUT
+
+# Column headings for the tables, where the full name is long.
+SHORT_NAMES = {
+    "AutoencoderOutlierDetector": "ours",
+    "AutoencoderTransformer (reconstruction error)": "AE recon. error",
+    "IsolationForest": "IsolationForest",
+    "LocalOutlierFactor": "LOF",
+    "pyod AutoEncoder": "pyod AE",
+    "pyod ECOD": "ECOD",
+}
 
 
 def detectors():
@@ -111,64 +125,79 @@ def main():
     def cell(values):
         return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
 
+    def group(construction):
+        if construction in HELD_OUT:
+            return "held out"
+        return "informed choices"
+
     names = list(found)
     constructions = list(CONSTRUCTIONS)
+    short = {name: SHORT_NAMES.get(name, name) for name in names}
     text = machine_header(
         "Outlier detection on contaminated data (ODDS protocol)",
         [
             f"{len(seeds)} draws per construction; mean ± std over draws",
-            "constructions: "
-            + "; ".join(
-                f"{c} {shape[0]}x{shape[1]}, {share:.1%} outliers"
-                for c, (shape, share) in shapes.items()
-            ),
+            "detectors: " + "; ".join(f"{short[n]} = {n}" for n in names if short[n] != n),
             f"load average at the end: {load_average()}",
         ],
     )
+    # Constructions as rows: one line each, however many there are.
+    header = ["construction", "rows x columns, outliers", "set", *(short[n] for n in names)]
     for label, index in (("ROC-AUC", 0), ("Average precision", 1)):
-        rows = [[n, *(cell(results[c, n][index]) for c in constructions)] for n in names]
-        text += f"\n### {label}\n\n" + markdown_table(["detector", *constructions], rows)
-    rows = [[n, *(f"{np.mean(results[c, n][2]):.2f}" for c in constructions)] for n in names]
-    text += "\n### Seconds to fit and score (mean over draws)\n\n"
-    text += markdown_table(["detector", *constructions], rows)
+        rows = [
+            [
+                c,
+                f"{shapes[c][0][0]}x{shapes[c][0][1]}, {shapes[c][1]:.1%}",
+                group(c),
+                *(cell(results[c, n][index]) for n in names),
+            ]
+            for c in constructions
+        ]
+        text += f"\n### {label}\n\n" + markdown_table(header, rows)
     ours = "AutoencoderOutlierDetector"
+    seconds = [[n, *(f"{np.mean(results[c, n][2]):.2f}" for c in constructions)] for n in names]
+    spans = [
+        [short[n], f"{min(map(float, row[1:])):.2f}-{max(map(float, row[1:])):.2f}"]
+        for n, row in zip(names, seconds, strict=True)
+    ]
+    text += "\n### Seconds to fit and score (mean over draws; least to most over constructions)\n\n"
+    text += markdown_table(["detector", "seconds"], spans)
     rivals = [n for n in names if n != ours and not n.startswith("AutoencoderTransformer")]
     # Paired over draws (same table, same seed): the difference's mean and the
     # standard error of that mean; within one standard error is a tie.
-    rows, verdict = [], []
+    verdict = []
     for rival in rivals:
-        cells, behind, ties = [], [], []
+        behind, ties = [], []
         for c in constructions:
             difference = np.subtract(results[c, ours][0], results[c, rival][0])
             error = np.std(difference, ddof=1) / np.sqrt(len(difference)) if len(seeds) > 1 else 0
-            cells.append(f"{np.mean(difference):+.3f} ± {error:.3f}")
+            results[c, rival, "difference"] = f"{np.mean(difference):+.3f} ± {error:.3f}"
             if np.mean(difference) < -error:
                 behind.append(c)
             elif np.mean(difference) <= error:
                 ties.append(c)
-        rows.append([rival, *cells])
-        for group, members in (
-            (
-                "constructions the defaults were chosen on",
-                [c for c in constructions if c not in HELD_OUT],
-            ),
-            ("held-out constructions", [c for c in constructions if c in HELD_OUT]),
+        for set_name, phrase in (
+            ("informed choices", "constructions that informed choices"),
+            ("held out", "held-out constructions"),
         ):
+            members = [c for c in constructions if group(c) == set_name]
             if not members:
                 continue
             group_behind = [c for c in behind if c in members]
             group_ties = [c for c in ties if c in members]
             ahead = len(members) - len(group_behind) - len(group_ties)
             verdict.append(
-                f"- against {rival}, {group}: ahead on {ahead}, tied (within one standard "
-                f"error) on {len(group_ties)}, behind on {len(group_behind)} of {len(members)}"
+                f"- against {rival}, {phrase}: ahead on {ahead}, tied (within one "
+                f"standard error) on {len(group_ties)}, "
+                f"behind on {len(group_behind)} of {len(members)}"
                 + (f" (behind on {', '.join(group_behind)})" if group_behind else "")
             )
+    rows = [[c, group(c), *(results[c, r, "difference"] for r in rivals)] for c in constructions]
     text += (
         "\n### ROC-AUC of AutoencoderOutlierDetector less each rival's "
         "(paired over draws, mean ± standard error)\n\n"
     )
-    text += markdown_table(["rival", *constructions], rows)
+    text += markdown_table(["construction", "set", *(short[r] for r in rivals)], rows)
     text += "\n### Verdict\n\n" + "\n".join(verdict) + "\n"
     write_result("bench_outliers", text, quick=args.quick)
 
