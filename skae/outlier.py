@@ -45,7 +45,12 @@ MIN_DISTANCE = 1e-3
 
 # Fitted state that detectors saved by earlier versions lack (their scores had
 # fewer measures): such a detector must be fitted again.
-_STATE_SINCE_0_1 = ("training_rows_", "training_k_distances_", "training_log_reach_")
+_STATE_SINCE_0_1 = (
+    "training_rows_",
+    "distinct_rows_",
+    "training_k_distances_",
+    "training_log_reach_",
+)
 
 
 class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
@@ -382,22 +387,27 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
             self.code_scale_ = np.where(spread > 0, spread, 1.0)
             self.training_codes_ = codes
             self.training_rows_ = M
+            # Distances are to distinct training rows (LOF's "k-distinct distance"):
+            # a row repeated k times would otherwise be at distance 0 from its k-th
+            # neighbour, with an infinite density that makes every row near it an
+            # outlier (tables of yes/no answers or small counts repeat rows).
+            self.distinct_rows_ = np.sort(np.unique(M, axis=0, return_index=True)[1])
         # The search trees are rebuilt per call (milliseconds) rather than kept: the
         # fitted state stays plain arrays, which skops.io loads without trusting
         # scikit-learn's tree types.
-        n_train = self.training_rows_.shape[0]
-        sizes = sorted({min(size, n_train) for size in _neighbourhoods(self.n_neighbors)})
+        reference = self.training_rows_[self.distinct_rows_]
+        sizes = sorted({min(size, len(reference)) for size in _neighbourhoods(self.n_neighbors)})
         kth = [size - 1 for size in sizes]
         scaled = NearestNeighbors(n_neighbors=sizes[-1]).fit(
-            self.training_codes_ / self.code_scale_
+            self.training_codes_[self.distinct_rows_] / self.code_scale_
         )
         code_distances = scaled.kneighbors(codes / self.code_scale_)[0]
-        rows = NearestNeighbors(n_neighbors=sizes[-1]).fit(self.training_rows_)
+        rows = NearestNeighbors(n_neighbors=sizes[-1]).fit(reference)
         distances, neighbours = rows.kneighbors(M)
         distances = distances.astype(np.float64)
         k_distances = distances[:, kth]
         if reset:
-            self.training_k_distances_ = k_distances
+            self.training_k_distances_ = k_distances[self.distinct_rows_]
         # LocalOutlierFactor's reachability distance to each neighbour j (at least
         # j's own k-distance), averaged over the k nearest, per size: its inverse is
         # the row's local density, which the factor compares with its neighbours'.
@@ -412,7 +422,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         )
         log_reach = np.log(reach + MIN_DISTANCE)
         if reset:
-            self.training_log_reach_ = log_reach
+            self.training_log_reach_ = log_reach[self.distinct_rows_]
         # log LOF = log(mean density of the neighbours) - log(the row's density).
         relative = log_reach + np.stack(
             [

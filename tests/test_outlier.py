@@ -89,7 +89,7 @@ def test_pickle_round_trip_gives_identical_scores(fitted):
     np.testing.assert_array_equal(loaded.predict(X), detector.predict(X))
 
 
-@pytest.mark.parametrize("missing", ["training_rows_", "training_k_distances_"])
+@pytest.mark.parametrize("missing", ["training_rows_", "distinct_rows_", "training_k_distances_"])
 def test_detector_saved_by_an_earlier_version_asks_for_a_refit(fitted, missing):
     detector, X, _ = fitted
     state = pickle.loads(pickle.dumps(detector)).__getstate__()
