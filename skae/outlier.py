@@ -87,7 +87,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     small neighbourhood, outliers that come in a clump as large as it (a few rows
     of one rare class) only in a larger one. They are measured between rows of
     the scaled model matrix, which the detector keeps (as LocalOutlierFactor keeps
-    its training rows).
+    its training rows), to distinct training rows only: a row repeated
+    ``n_neighbors`` times would otherwise have a density without bound, and every
+    row near it would look isolated.
 
     Each measure is standardised by the training rows' median and median
     absolute deviation. The four relative ones (a small error can be unusual where
@@ -124,10 +126,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         it, MLPs worse).
 
     n_neighbors : int, default=10
-        The smaller of the two neighbourhood sizes the distances are measured in
-        (the other is half as large again): the distance to the ``n_neighbors``-th
-        nearest training code or row (capped at the number of training rows; a
-        training row counts itself).
+        The smaller of the two neighbourhood sizes the distances and
+        LocalOutlierFactor are measured in (the other is half as large again):
+        the distance to the ``n_neighbors``-th nearest distinct training code or
+        row (capped at the number of distinct training rows; a training row
+        counts itself).
 
     contamination : "auto" or float, default="auto"
         Expected share of outliers among the training rows, which sets
@@ -179,17 +182,22 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     training_codes_ : ndarray of shape (n_samples, encoding_dim_)
         The training rows' codes, to which new codes' distances are measured.
 
+    distinct_rows_ : ndarray of shape (n_distinct,)
+        Indices of the distinct training rows (the first of each repeated one),
+        the rows distances are measured to.
+
     training_rows_ : ndarray of shape (n_samples, n_model_columns)
         The training rows' scaled model matrix (float32), to which new rows'
         distances and column tails are measured.
 
-    training_k_distances_ : ndarray of shape (n_samples, n_sizes)
-        The training rows' distances to their ``n_neighbors``-th and next
-        neighbourhood size's nearest training row (a row counts itself).
+    training_k_distances_ : ndarray of shape (n_distinct, n_sizes)
+        The distinct training rows' distances to their ``n_neighbors``-th and
+        next neighbourhood size's nearest distinct training row (a row counts
+        itself).
 
-    training_log_reach_ : ndarray of shape (n_samples, n_sizes)
-        The log of the training rows' mean reachability distances, per size
-        (minus their log local density), against which a row's
+    training_log_reach_ : ndarray of shape (n_distinct, n_sizes)
+        The log of the distinct training rows' mean reachability distances, per
+        size (minus their log local density), against which a row's
         LocalOutlierFactor is read.
 
     n_iter_ : int
@@ -554,21 +562,25 @@ def _column_tails(reference, M):
     least as extreme on the left, on the right, or on each column's long side (by
     its skewness), whichever sum is largest. Shares are ``(count + 1) / (n + 1)``,
     so values beyond every reference row stay finite."""
-    reference = np.asarray(reference, dtype=np.float64)
-    M = np.asarray(M, dtype=np.float64)
-    n = reference.shape[0]
-    ordered = np.sort(reference, axis=0)
-    at_most = np.empty_like(M)
-    at_least = np.empty_like(M)
-    for j in range(M.shape[1]):
-        at_most[:, j] = np.searchsorted(ordered[:, j], M[:, j], side="right")
-        at_least[:, j] = n - np.searchsorted(ordered[:, j], M[:, j], side="left")
-    left = -np.log((at_most + 1) / (n + 1))
-    right = -np.log((at_least + 1) / (n + 1))
-    centred = reference - reference.mean(axis=0)
-    skewed_left = (centred**3).mean(axis=0) < 0
-    long_side = np.where(skewed_left, left, right)
-    return np.maximum.reduce([left.sum(axis=1), right.sum(axis=1), long_side.sum(axis=1)])
+    # Column by column, on contiguous copies (sorting along the rows of a
+    # row-major table strides through memory and is many times slower).
+    reference = np.ascontiguousarray(np.asarray(reference, dtype=np.float64).T)
+    queries = np.ascontiguousarray(np.asarray(M, dtype=np.float64).T)
+    n = reference.shape[1]
+    ordered = np.sort(reference, axis=1)
+    at_most = np.empty_like(queries)
+    at_least = np.empty_like(queries)
+    for j, (column, values) in enumerate(zip(ordered, queries, strict=True)):
+        # Sorted queries walk the sorted column in order: three times faster.
+        order = np.argsort(values)
+        at_most[j, order] = np.searchsorted(column, values[order], side="right")
+        at_least[j, order] = n - np.searchsorted(column, values[order], side="left")
+    left = np.log(n + 1) - np.log(at_most + 1)
+    right = np.log(n + 1) - np.log(at_least + 1)
+    centred = reference - reference.mean(axis=1, keepdims=True)
+    skewed_left = (centred**3).mean(axis=1) < 0
+    long_side = np.where(skewed_left[:, None], left, right)
+    return np.maximum.reduce([left.sum(axis=0), right.sum(axis=0), long_side.sum(axis=0)])
 
 
 def _neighbourhoods(n_neighbors):

@@ -219,6 +219,25 @@ def test_column_tails_count_the_reference_rows_at_least_as_extreme():
     np.testing.assert_allclose(tails, expected)
 
 
+def test_repeated_rows_do_not_make_their_neighbours_outliers():
+    # Yes/no answers copied from three prototypes with a few flipped: many rows
+    # repeat a prototype exactly, which gives LocalOutlierFactor unbounded
+    # densities there (every row near a repeated one looks isolated); distances to
+    # distinct rows keep the random rows the outliers.
+    rng = np.random.default_rng(0)
+    prototypes = rng.random((3, 16)) < 0.5
+    rows = prototypes[rng.integers(3, size=400)] ^ (rng.random((400, 16)) < 0.05)
+    X = np.vstack([rows, rng.random((16, 16)) < 0.5]).astype(float)
+    is_outlier = np.r_[np.zeros(400, bool), np.ones(16, bool)]
+    assert len(np.unique(X[:400], axis=0)) < 300  # many repeated rows
+    detector = AutoencoderOutlierDetector(random_state=0, verbose=0).fit(X)
+    assert len(detector.distinct_rows_) == len(np.unique(X, axis=0))
+    local = LocalOutlierFactor().fit(X)
+    ours = roc_auc_score(is_outlier, -detector.score_samples(X))
+    assert ours > roc_auc_score(is_outlier, -local.negative_outlier_factor_) + 0.1
+    assert ours > 0.95
+
+
 def test_finds_a_compact_clump_at_the_low_end_of_most_columns():
     # Malignant tumours (which vary widely) with 12 benign ones among them: the
     # benign tumours are small on most features and alike, so each is the others'
