@@ -33,6 +33,14 @@ def _contaminate(X_in, X_out, fraction, rng):
     return X[order], is_outlier[order]
 
 
+def _one_class_out(load, outlier_class, fraction, seed):
+    """A bundled labelled data set, ODDS's way: the rows of every class but
+    ``outlier_class`` are the inliers, ``fraction`` of the rows drawn from it."""
+    rng = np.random.default_rng(seed)
+    X, y = load(return_X_y=True)
+    return _contaminate(X[y != outlier_class], X[y == outlier_class], fraction, rng)
+
+
 def _uniform_away(X, low, high, n, min_distance, rng):
     """Of ``n`` points uniform in the box ``[low, high]``, those farther than
     ``min_distance`` from every row of ``X``."""
@@ -53,17 +61,13 @@ def digits(seed):
 
 def breast_cancer(seed):
     """Wisconsin breast cancer (30 features): benign tumours, 4% malignant ones."""
-    rng = np.random.default_rng(seed)
-    X, y = load_breast_cancer(return_X_y=True)
-    return _contaminate(X[y == 1], X[y == 0], 0.04, rng)
+    return _one_class_out(load_breast_cancer, 0, 0.04, seed)
 
 
 def wine(seed):
     """Wine (13 features): cultivars 1 and 2, 7% of the third (ODDS's wine uses
     one cultivar against the others)."""
-    rng = np.random.default_rng(seed)
-    X, y = load_wine(return_X_y=True)
-    return _contaminate(X[y != 2], X[y == 2], 0.07, rng)
+    return _one_class_out(load_wine, 2, 0.07, seed)
 
 
 def blobs(seed):
@@ -140,18 +144,14 @@ def clusters(seed):
 def iris(seed):
     """Iris (4 features): setosa and versicolor, 5% virginica, which lies next to
     versicolor."""
-    rng = np.random.default_rng(seed)
-    X, y = load_iris(return_X_y=True)
-    return _contaminate(X[y != 2], X[y == 2], 0.05, rng)
+    return _one_class_out(load_iris, 2, 0.05, seed)
 
 
 def cancer_reversed(seed):
     """Breast cancer the other way round: malignant tumours, which vary widely, are
     the inliers, 5% benign ones (compact, at the small end of most features) the
     outliers."""
-    rng = np.random.default_rng(seed)
-    X, y = load_breast_cancer(return_X_y=True)
-    return _contaminate(X[y == 0], X[y == 1], 0.05, rng)
+    return _one_class_out(load_breast_cancer, 1, 0.05, seed)
 
 
 def moons_noise(seed):
@@ -189,9 +189,7 @@ def digits_noise(seed):
 def wine_pair(seed):
     """Wine: cultivars 1 and 3, 6% of cultivar 2, which lies between them on most
     features."""
-    rng = np.random.default_rng(seed)
-    X, y = load_wine(return_X_y=True)
-    return _contaminate(X[y != 1], X[y == 1], 0.06, rng)
+    return _one_class_out(load_wine, 1, 0.06, seed)
 
 
 def correlated(seed):
@@ -244,16 +242,12 @@ def lognormal_typos(seed):
 def cancer_ten(seed):
     """Breast cancer: benign tumours with 10% malignant ones, the most contamination
     ODDS sets allow."""
-    rng = np.random.default_rng(seed)
-    X, y = load_breast_cancer(return_X_y=True)
-    return _contaminate(X[y == 1], X[y == 0], 0.10, rng)
+    return _one_class_out(load_breast_cancer, 0, 0.10, seed)
 
 
 def iris_middle(seed):
     """Iris: setosa and virginica, 5% versicolor, which lies between them."""
-    rng = np.random.default_rng(seed)
-    X, y = load_iris(return_X_y=True)
-    return _contaminate(X[y != 1], X[y == 1], 0.05, rng)
+    return _one_class_out(load_iris, 1, 0.05, seed)
 
 
 def binary_prototypes(seed):
