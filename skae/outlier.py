@@ -403,7 +403,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         # The search trees are rebuilt per call (milliseconds) rather than kept: the
         # fitted state stays plain arrays, which skops.io loads without trusting
         # scikit-learn's tree types.
-        reference = self.training_rows_[self.distinct_rows_]
+        reference = self.training_rows_
+        if len(self.distinct_rows_) < len(reference):  # no copy when all are distinct
+            reference = reference[self.distinct_rows_]
         sizes = sorted({min(size, len(reference)) for size in _neighbourhoods(self.n_neighbors)})
         kth = [size - 1 for size in sizes]
         scaled = NearestNeighbors(n_neighbors=sizes[-1]).fit(
