@@ -25,11 +25,15 @@ tumours with 10% malignant ones; iris_middle: versicolor between setosa and
 virginica; binary_prototypes: yes/no answers copied from four prototypes, outliers
 at random; sine_windows: windows of a noisy sine with a spike or a flat stretch;
 density_5d: points near the tightest of three 5-d clusters of different spreads).
-Four fresh ones are kept out of every choice (``HELD_OUT``): poisson_counts (small
-counts from three profiles, outliers mixing the profiles column by column),
-gaussian_shift (a 30-d Gaussian, outliers shifted along the diagonal), ring_hole
-(points in the hole of a ring) and digits_chimeras (the top half of one digit on
-the bottom half of another). Each is drawn with
+Four more came next (poisson_counts: small counts from three profiles, outliers
+mixing the profiles column by column; gaussian_shift: a 30-d Gaussian, outliers
+shifted along the diagonal; ring_hole: points in the hole of a ring;
+digits_chimeras: the top half of one digit on the bottom half of another). Four
+fresh ones are kept out of every choice (``HELD_OUT``): two_spirals (points between
+the arms of two spirals), cancer_one_feature (benign tumours with one feature
+multiplied by 2.5 to 4), digits_shifted (digits moved two pixels sideways) and
+subspace_clusters (points near the centres of three clusters that each lie along
+their own plane, but off the planes). Each is drawn with
 several seeds; the tables show the mean +- standard deviation over draws, and the mean
 seconds to fit and score.
 
