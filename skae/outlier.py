@@ -83,7 +83,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
       training row.
 
     The distances are averaged (on the log scale) over two neighbourhood sizes,
-    ``n_neighbors`` and half as many again: isolated outliers stand out most in a
+    ``n_neighbors`` and twice as many: isolated outliers stand out most in a
     small neighbourhood, outliers that come in a clump as large as it (a few rows
     of one rare class) only in a larger one. They are measured between rows of
     the scaled model matrix, which the detector keeps (as LocalOutlierFactor keeps
@@ -127,7 +127,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
 
     n_neighbors : int, default=10
         The smaller of the two neighbourhood sizes the distances and
-        LocalOutlierFactor are measured in (the other is half as large again):
+        LocalOutlierFactor are measured in (the other is twice as large):
         the distance to the ``n_neighbors``-th nearest distinct training code or
         row (capped at the number of distinct training rows; a training row
         counts itself).
@@ -587,8 +587,8 @@ def _column_tails(reference, M):
 
 def _neighbourhoods(n_neighbors):
     """The neighbourhood sizes the distance measures average over: ``n_neighbors``
-    and half as many again."""
-    return n_neighbors, n_neighbors + n_neighbors // 2
+    and twice as many (LocalOutlierFactor's own default is 20)."""
+    return n_neighbors, 2 * n_neighbors
 
 
 def _explaining_dim(M):

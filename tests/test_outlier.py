@@ -180,12 +180,12 @@ def test_ranks_planted_outliers_better_than_reconstruction_error():
 
 
 def test_row_distance_is_measured_on_the_model_matrix(fitted):
-    # The third measure: log squared distances to the 10th and 15th nearest
+    # The third measure: log squared distances to the 10th and 20th nearest
     # training rows of the scaled model matrix (a row counts itself), averaged.
     detector, X, _ = fitted
     M = detector._model_matrix(X, reset=False)
-    distances = NearestNeighbors(n_neighbors=15).fit(M).kneighbors(M)[0].astype(float)
-    expected = np.log(distances[:, [9, 14]] ** 2 + 1e-6).mean(axis=1)
+    distances = NearestNeighbors(n_neighbors=20).fit(M).kneighbors(M)[0].astype(float)
+    expected = np.log(distances[:, [9, 19]] ** 2 + 1e-6).mean(axis=1)
     np.testing.assert_allclose(detector._measures(M)[:, 2], expected, rtol=1e-5, atol=1e-5)
 
 
@@ -199,7 +199,7 @@ def test_relative_distance_is_local_outlier_factor(fitted):
     theirs = np.mean(
         [
             np.log(-LocalOutlierFactor(n_neighbors=k).fit(M).negative_outlier_factor_)
-            for k in (9, 14)
+            for k in (9, 19)
         ],
         axis=0,
     )
