@@ -159,23 +159,22 @@ def main():
         ]
         text += f"\n### {label}\n\n" + markdown_table(header, rows)
     ours = "AutoencoderOutlierDetector"
-    seconds = [[n, *(f"{np.mean(results[c, n][2]):.2f}" for c in constructions)] for n in names]
-    spans = [
-        [short[n], f"{min(map(float, row[1:])):.2f}-{max(map(float, row[1:])):.2f}"]
-        for n, row in zip(names, seconds, strict=True)
-    ]
+    spans = []
+    for n in names:
+        seconds = [np.mean(results[c, n][2]) for c in constructions]
+        spans.append([short[n], f"{min(seconds):.2f}-{max(seconds):.2f}"])
     text += "\n### Seconds to fit and score (mean over draws; least to most over constructions)\n\n"
     text += markdown_table(["detector", "seconds"], spans)
     rivals = [n for n in names if n != ours and not n.startswith("AutoencoderTransformer")]
     # Paired over draws (same table, same seed): the difference's mean and the
     # standard error of that mean; within one standard error is a tie.
-    verdict = []
+    verdict, differences = [], {}
     for rival in rivals:
         behind, ties = [], []
         for c in constructions:
             difference = np.subtract(results[c, ours][0], results[c, rival][0])
             error = np.std(difference, ddof=1) / np.sqrt(len(difference)) if len(seeds) > 1 else 0
-            results[c, rival, "difference"] = f"{np.mean(difference):+.3f} ± {error:.3f}"
+            differences[c, rival] = f"{np.mean(difference):+.3f} ± {error:.3f}"
             if np.mean(difference) < -error:
                 behind.append(c)
             elif np.mean(difference) <= error:
@@ -196,7 +195,7 @@ def main():
                 f"behind on {len(group_behind)} of {len(members)}"
                 + (f" (behind on {', '.join(group_behind)})" if group_behind else "")
             )
-    rows = [[c, group(c), *(results[c, r, "difference"] for r in rivals)] for c in constructions]
+    rows = [[c, group(c), *(differences[c, r] for r in rivals)] for c in constructions]
     text += (
         "\n### ROC-AUC of AutoencoderOutlierDetector less each rival's "
         "(paired over draws, mean ± standard error)\n\n"
