@@ -403,13 +403,14 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         # The search trees are rebuilt per call (milliseconds) rather than kept: the
         # fitted state stays plain arrays, which skops.io loads without trusting
         # scikit-learn's tree types.
-        reference = self.training_rows_
-        if len(self.distinct_rows_) < len(reference):  # no copy when all are distinct
-            reference = reference[self.distinct_rows_]
+        distinct = self.distinct_rows_
+        if len(distinct) == len(self.training_rows_):
+            distinct = slice(None)  # all rows: views, not copies
+        reference = self.training_rows_[distinct]
         sizes = sorted({min(size, len(reference)) for size in _neighbourhoods(self.n_neighbors)})
         kth = [size - 1 for size in sizes]
         scaled = NearestNeighbors(n_neighbors=sizes[-1]).fit(
-            self.training_codes_[self.distinct_rows_] / self.code_scale_
+            self.training_codes_[distinct] / self.code_scale_
         )
         code_distances = scaled.kneighbors(codes / self.code_scale_)[0]
         rows = NearestNeighbors(n_neighbors=sizes[-1]).fit(reference)
