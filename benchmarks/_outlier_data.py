@@ -449,6 +449,52 @@ def digits_faint(seed):
     return _contaminate(inliers, faint, 0.04, rng)
 
 
+def totals_broken(seed):
+    """950 rows of an account: six lognormal amounts and their total (with 1%
+    rounding noise); 5% outliers have a total off by 10 to 30%, every value
+    typical on its own."""
+    rng = np.random.default_rng(seed)
+
+    def accounts(n):
+        amounts = np.exp(rng.normal(size=(n, 6)) + rng.normal(size=(1, 6)))
+        total = amounts.sum(axis=1, keepdims=True) * (1 + 0.01 * rng.normal(size=(n, 1)))
+        return np.hstack([amounts, total])
+
+    broken = accounts(100)
+    broken[:, -1] *= 1 + rng.choice([-1, 1], 100) * rng.uniform(0.1, 0.3, 100)
+    return _contaminate(accounts(950), broken, 0.05, rng)
+
+
+def cluster_midpoints(seed):
+    """Twenty 10-d clusters of 45 rows (spread 0.5); 5% outliers lie halfway
+    between two cluster centres (same spread), where no cluster is."""
+    rng = np.random.default_rng(seed)
+    centres = 2 * rng.normal(size=(20, 10))
+    X = np.repeat(centres, 45, axis=0) + 0.5 * rng.normal(size=(900, 10))
+    pairs = np.array([rng.choice(20, 2, replace=False) for _ in range(100)])
+    midpoints = centres[pairs].mean(axis=1) + 0.5 * rng.normal(size=(100, 10))
+    return _contaminate(X, midpoints, 0.05, rng)
+
+
+def cancer_noise_columns(seed):
+    """Breast cancer, benign tumours with 5% malignant ones, and 30 more columns of
+    noise that tell nothing (real tables carry irrelevant columns)."""
+    X, is_outlier = _one_class_out(load_breast_cancer, 0, 0.05, seed)
+    rng = np.random.default_rng(seed + 1)
+    return np.hstack([X, rng.normal(size=(len(X), 30))]), is_outlier
+
+
+def digits_rotated(seed):
+    """Digits; 4% outliers are digits 2, 3, 4, 5, 6, 7 and 9 turned a quarter turn,
+    a scan fed in sideways."""
+    rng = np.random.default_rng(seed)
+    X, y = load_digits(return_X_y=True)
+    turnable = np.isin(y, [2, 3, 4, 5, 6, 7, 9])
+    turned = np.rot90(X[turnable].reshape(-1, 8, 8), axes=(1, 2)).reshape(-1, 64)
+    inliers = X[rng.choice(len(X), 1200, replace=False)]
+    return _contaminate(inliers, turned, 0.04, rng)
+
+
 CONSTRUCTIONS = {
     "digits": digits,
     "breast_cancer": breast_cancer,
@@ -477,30 +523,34 @@ CONSTRUCTIONS = {
     "gaussian_shift": gaussian_shift,
     "ring_hole": ring_hole,
     "digits_chimeras": digits_chimeras,
-    "two_spirals": two_spirals,
-    "cancer_one_feature": cancer_one_feature,
-    "digits_shifted": digits_shifted,
-    "subspace_clusters": subspace_clusters,
     "diabetes_swapped": diabetes_swapped,
     "heavy_tails": heavy_tails,
     "clusters_in_box": clusters_in_box,
     "digits_faint": digits_faint,
+    "two_spirals": two_spirals,
+    "cancer_one_feature": cancer_one_feature,
+    "digits_shifted": digits_shifted,
+    "subspace_clusters": subspace_clusters,
+    "totals_broken": totals_broken,
+    "cluster_midpoints": cluster_midpoints,
+    "cancer_noise_columns": cancer_noise_columns,
+    "digits_rotated": digits_rotated,
 }
 # Added after the detector's defaults were chosen, and left out of every choice
 # since: a check of how the defaults carry to new data. Each held-out set is run
 # once the choices it checks are made; where it shows a shortfall that the next
 # choices address, it joins the constructions that inform them and a fresh set
 # replaces it (iris to digits_noise first, then wine_pair to lognormal_typos, then
-# cancer_ten to density_5d, then poisson_counts to digits_chimeras). The set of
-# two_spirals to subspace_clusters showed no shortfall, and the set of
-# diabetes_swapped to digits_faint was added after the choices it checks.
+# cancer_ten to density_5d, then poisson_counts to digits_chimeras, then
+# diabetes_swapped to digits_faint). The set of two_spirals to subspace_clusters
+# showed no shortfall and informed no choice.
 HELD_OUT = (
     "two_spirals",
     "cancer_one_feature",
     "digits_shifted",
     "subspace_clusters",
-    "diabetes_swapped",
-    "heavy_tails",
-    "clusters_in_box",
-    "digits_faint",
+    "totals_broken",
+    "cluster_midpoints",
+    "cancer_noise_columns",
+    "digits_rotated",
 )

@@ -28,16 +28,19 @@ density_5d: points near the tightest of three 5-d clusters of different spreads)
 Four more came next (poisson_counts: small counts from three profiles, outliers
 mixing the profiles column by column; gaussian_shift: a 30-d Gaussian, outliers
 shifted along the diagonal; ring_hole: points in the hole of a ring;
-digits_chimeras: the top half of one digit on the bottom half of another). Eight
-are kept out of every choice (``HELD_OUT``): two_spirals (points between the arms
-of two spirals), cancer_one_feature (benign tumours with one feature multiplied by
-2.5 to 4), digits_shifted (digits moved two pixels sideways), subspace_clusters
-(points near the centres of three clusters that each lie along their own plane,
-but off the planes), and, added after them, diabetes_swapped (diabetes patients
-with three measurements from other patients), heavy_tails (uncorrelated Gaussian
-rows among a correlated Student t's), clusters_in_box (uniform noise around five
-clusters of different sizes and spreads) and digits_faint (digits at 40% of their
-contrast). Each is drawn with
+digits_chimeras: the top half of one digit on the bottom half of another), and
+four after those (diabetes_swapped: diabetes patients with three measurements from
+other patients; heavy_tails: uncorrelated Gaussian rows among a correlated Student
+t's; clusters_in_box: uniform noise around five clusters of different sizes and
+spreads; digits_faint: digits at 40% of their contrast). Eight are kept out of
+every choice (``HELD_OUT``): two_spirals (points between the arms of two spirals),
+cancer_one_feature (benign tumours with one feature multiplied by 2.5 to 4),
+digits_shifted (digits moved two pixels sideways), subspace_clusters (points near
+the centres of three clusters that each lie along their own plane, but off the
+planes), and, added after them, totals_broken (amounts whose total is off by 10 to
+30%), cluster_midpoints (points halfway between two of twenty clusters),
+cancer_noise_columns (breast cancer with 30 columns of noise) and digits_rotated
+(digits turned a quarter turn). Each is drawn with
 several seeds; the tables show the mean +- standard deviation over draws, and the mean
 seconds to fit and score.
 
