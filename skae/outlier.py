@@ -90,10 +90,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     neighbourhood sizes: outliers scattered around a dense cluster are each
     other's neighbours in the smaller neighbourhood, and only the larger one
     reaches the cluster whose density they lack. Distances are measured between
-    rows of the scaled model matrix, which the detector keeps (as LocalOutlierFactor keeps
-    its training rows), to distinct training rows only: a row repeated
-    ``n_neighbors`` times would otherwise have a density without bound, and every
-    row near it would look isolated.
+    rows of the scaled model matrix, which the detector keeps (as
+    LocalOutlierFactor keeps its training rows), to distinct training rows only:
+    a row repeated ``n_neighbors`` times would otherwise have a density without
+    bound, and every row near it would look isolated.
 
     Each measure is standardised by the training rows' median and median
     absolute deviation. The four relative ones (a small error can be unusual where
