@@ -43,14 +43,12 @@ MIN_SCALE = 0.01
 MIN_DISTANCE = 1e-3
 
 
-# Fitted state that detectors saved by earlier versions lack (their scores had
-# fewer measures): such a detector must be fitted again.
-_STATE_SINCE_0_1 = (
-    "training_rows_",
-    "distinct_rows_",
-    "training_k_distances_",
-    "training_log_reach_",
-)
+# The rule by which the measures are computed and combined, recorded at fit: the
+# references (medians and spreads) a detector saved under another rule would
+# standardise today's measures wrongly, so it must be fitted again. Raise it with
+# every change to the score (3: the larger LocalOutlierFactor, the distance added
+# above its median; detectors saved before rule 2 also lack the kept rows).
+SCORE_RULE = 3
 
 
 class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
@@ -210,6 +208,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     n_iter_ : int
         Epochs the autoencoder trained.
 
+    score_rule_ : int
+        The version of the rule the score is computed by; a detector saved under
+        an earlier rule (by an earlier version of skae) asks to be fitted again.
+
     See Also
     --------
     sklearn.ensemble.IsolationForest : Isolation by random splits.
@@ -358,6 +360,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         measures = self._measures(M, reset=True)
         self.references_ = np.array([_robust_location(measure) for measure in measures.T])
         self.score_reference_ = np.array(_robust_location(self._anomaly(measures)))
+        self.score_rule_ = SCORE_RULE
         scores = self._scores(measures)
         if self.contamination == "auto":
             self.offset_ = -AUTO_THRESHOLD
@@ -512,10 +515,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         (4,)
         """
         check_is_fitted(self)
-        if not all(hasattr(self, name) for name in _STATE_SINCE_0_1):
+        if getattr(self, "score_rule_", None) != SCORE_RULE:
             raise NotFittedError(
                 f"This {type(self).__name__} was saved by an earlier version of skae, "
-                "whose score had fewer measures; fit it again to score rows."
+                "whose score was computed another way; fit it again to score rows."
             )
         return self._scores(self._measures(self._model_matrix(X, reset=False)))
 
