@@ -42,6 +42,13 @@ def _one_class_out(load, outlier_class, fraction, seed):
     return _contaminate(X[y != outlier_class], X[y == outlier_class], fraction, rng)
 
 
+def _among_digits(X, outliers, rng):
+    """1,200 digits drawn from ``X`` as the inliers, 4% of the rows ``outliers``:
+    the recipe of the digit constructions whose outliers are altered digits."""
+    inliers = X[rng.choice(len(X), 1200, replace=False)]
+    return _contaminate(inliers, outliers, 0.04, rng)
+
+
 def _uniform_away(X, low, high, n, min_distance, rng):
     """Of ``n`` points uniform in the box ``[low, high]``, those farther than
     ``min_distance`` from every row of ``X``."""
@@ -222,8 +229,7 @@ def digits_mirrored(seed):
     X, y = load_digits(return_X_y=True)
     asymmetric = np.isin(y, [2, 3, 4, 5, 7, 9])
     mirrored = X[asymmetric].reshape(-1, 8, 8)[:, :, ::-1].reshape(-1, 64)
-    keep = rng.choice(len(X), 1200, replace=False)
-    return _contaminate(X[keep], mirrored, 0.04, rng)
+    return _among_digits(X, mirrored, rng)
 
 
 def lognormal_typos(seed):
@@ -338,8 +344,7 @@ def digits_chimeras(seed):
     top, bottom = rng.choice(len(X), 200), rng.choice(len(X), 200)
     keep = y[top] != y[bottom]
     chimeras = np.c_[X[top[keep], :32], X[bottom[keep], 32:]]
-    inliers = X[rng.choice(len(X), 1200, replace=False)]
-    return _contaminate(inliers, chimeras, 0.04, rng)
+    return _among_digits(X, chimeras, rng)
 
 
 def two_spirals(seed):
@@ -377,8 +382,7 @@ def digits_shifted(seed):
             moved[:, 2:] = image[:, :-2]
         else:
             moved[:, :-2] = image[:, 2:]
-    inliers = X[rng.choice(len(X), 1200, replace=False)]
-    return _contaminate(inliers, shifted.reshape(-1, 64), 0.04, rng)
+    return _among_digits(X, shifted.reshape(-1, 64), rng)
 
 
 def subspace_clusters(seed):
@@ -445,8 +449,7 @@ def digits_faint(seed):
     rng = np.random.default_rng(seed)
     X, _ = load_digits(return_X_y=True)
     faint = 0.4 * X[rng.choice(len(X), 100)]
-    inliers = X[rng.choice(len(X), 1200, replace=False)]
-    return _contaminate(inliers, faint, 0.04, rng)
+    return _among_digits(X, faint, rng)
 
 
 def totals_broken(seed):
@@ -491,8 +494,7 @@ def digits_rotated(seed):
     X, y = load_digits(return_X_y=True)
     turnable = np.isin(y, [2, 3, 4, 5, 6, 7, 9])
     turned = np.rot90(X[turnable].reshape(-1, 8, 8), axes=(1, 2)).reshape(-1, 64)
-    inliers = X[rng.choice(len(X), 1200, replace=False)]
-    return _contaminate(inliers, turned, 0.04, rng)
+    return _among_digits(X, turned, rng)
 
 
 CONSTRUCTIONS = {
