@@ -356,3 +356,22 @@ def test_encoding_dim_auto_reaches_a_drop_of_the_spectrum():
     # Without a drop, the 75% rule alone: isotropic noise keeps most columns.
     noise = rng.normal(size=(500, 20))
     assert AutoencoderOutlierDetector(max_epochs=1, verbose=0).fit(noise).encoding_dim_ > 10
+
+
+def test_finds_noisier_rows_when_columns_outnumber_rows():
+    # 200 rows of 100 columns near a 5-d subspace, as in gene-expression tables;
+    # the outliers have three times the noise off it. With more columns than rows,
+    # every row is far from every other, and IsolationForest and LOF rank the
+    # noisier rows little better than chance; the bottleneck (sized by the
+    # spectrum's drop) leaves their extra noise unreconstructed.
+    rng = np.random.default_rng(0)
+    basis = rng.normal(size=(5, 100))
+    noise = np.r_[np.full(200, 0.3), np.full(10, 0.9)][:, None]
+    X = rng.normal(size=(210, 5)) @ basis + noise * rng.normal(size=(210, 100))
+    is_outlier = noise[:, 0] > 0.3
+    detector = AutoencoderOutlierDetector(random_state=0, verbose=0).fit(X)
+    ours = roc_auc_score(is_outlier, -detector.score_samples(X))
+    forest = roc_auc_score(is_outlier, -IsolationForest(random_state=0).fit(X).score_samples(X))
+    local = roc_auc_score(is_outlier, -LocalOutlierFactor().fit(X).negative_outlier_factor_)
+    assert ours > max(forest, local) + 0.1
+    assert detector.encoding_dim_ == 5
