@@ -585,25 +585,34 @@ def _column_tails(reference, M):
     least as extreme on the left, on the right, or on each column's long side (by
     its skewness), whichever sum is largest. Shares are ``(count + 1) / (n + 1)``,
     so values beyond every reference row stay finite."""
+    # Values are compared in their own precision (float32 for the model matrix):
+    # counts are exact either way, and the copies are half the size.
+    dtype = np.result_type(reference, M, np.float32)
     # Column by column, on contiguous copies (sorting along the rows of a
-    # row-major table strides through memory and is many times slower).
-    reference = np.ascontiguousarray(np.asarray(reference, dtype=np.float64).T)
-    queries = np.ascontiguousarray(np.asarray(M, dtype=np.float64).T)
+    # row-major table strides through memory and is many times slower), each
+    # column's terms added to the three sums at once: no (columns x rows) arrays,
+    # twice as fast on 10,000 rows of 784 pixels.
+    reference = np.ascontiguousarray(np.asarray(reference, dtype=dtype).T)
+    queries = np.ascontiguousarray(np.asarray(M, dtype=dtype).T)
     n = reference.shape[1]
-    ordered = np.sort(reference, axis=1)
-    at_most = np.empty_like(queries)
-    at_least = np.empty_like(queries)
-    for j, (column, values) in enumerate(zip(ordered, queries, strict=True)):
+    # -log((count + 1) / (n + 1)) for every count, looked up rather than computed.
+    minus_log_share = np.log(n + 1) - np.log(np.arange(1, n + 2, dtype=np.float64))
+    sums = np.zeros((3, queries.shape[1]))  # left, right, long side
+    at_most = np.empty(queries.shape[1], dtype=np.intp)
+    at_least = np.empty(queries.shape[1], dtype=np.intp)
+    for column, values in zip(reference, queries, strict=True):
+        ordered = np.sort(column)
         # Sorted queries walk the sorted column in order: three times faster.
         order = np.argsort(values)
-        at_most[j, order] = np.searchsorted(column, values[order], side="right")
-        at_least[j, order] = n - np.searchsorted(column, values[order], side="left")
-    left = np.log(n + 1) - np.log(at_most + 1)
-    right = np.log(n + 1) - np.log(at_least + 1)
-    centred = reference - reference.mean(axis=1, keepdims=True)
-    skewed_left = (centred**3).mean(axis=1) < 0
-    long_side = np.where(skewed_left[:, None], left, right)
-    return np.maximum.reduce([left.sum(axis=0), right.sum(axis=0), long_side.sum(axis=0)])
+        at_most[order] = np.searchsorted(ordered, values[order], side="right")
+        at_least[order] = n - np.searchsorted(ordered, values[order], side="left")
+        left = minus_log_share[at_most]
+        right = minus_log_share[at_least]
+        sums[0] += left
+        sums[1] += right
+        centred = column.astype(np.float64) - column.astype(np.float64).mean()
+        sums[2] += left if (centred**3).mean() < 0 else right
+    return sums.max(axis=0)
 
 
 def _neighbourhoods(n_neighbors):
