@@ -36,6 +36,9 @@ MIN_STEPS_PER_EPOCH = 50
 WIDTH_PER_FEATURE = 4
 MIN_AUTO_WIDTH = 128
 MAX_AUTO_WIDTH = 256
+# Shared training parameters a GAN does without: it trains for max_steps generator
+# steps, and steps once per batch.
+NOT_GAN_PARAMS = ("max_epochs", "accumulation_steps")
 
 
 class GANSampler(ClassLabelsMixin, OneToOneFeatureMixin, BaseNeuralEstimator):
@@ -164,7 +167,7 @@ class GANSampler(ClassLabelsMixin, OneToOneFeatureMixin, BaseNeuralEstimator):
 
     {
         common_params_doc(
-            exclude=("max_epochs", "accumulation_steps"),
+            exclude=NOT_GAN_PARAMS,
             batch_size=500,
             lr=0.01,
             batch_size_note=", cut to a whole number of ``pac`` packs",
@@ -234,11 +237,7 @@ class GANSampler(ClassLabelsMixin, OneToOneFeatureMixin, BaseNeuralEstimator):
     """
 
     _param_rules = {
-        **{
-            k: v
-            for k, v in COMMON_PARAM_RULES.items()
-            if k not in ("max_epochs", "accumulation_steps")
-        },
+        **{k: v for k, v in COMMON_PARAM_RULES.items() if k not in NOT_GAN_PARAMS},
         "latent_dim": [Interval(Integral, 1, None)],
         "generator_hidden_dims": [Options(None), IntTuple()],
         "discriminator_hidden_dims": [Options(None), IntTuple()],
