@@ -610,8 +610,8 @@ def _column_tails(reference, M):
         right = minus_log_share[at_least]
         sums[0] += left
         sums[1] += right
-        centred = column.astype(np.float64) - column.astype(np.float64).mean()
-        sums[2] += left if (centred**3).mean() < 0 else right
+        column = column.astype(np.float64)  # the skewness in double precision
+        sums[2] += left if ((column - column.mean()) ** 3).mean() < 0 else right
     return sums.max(axis=0)
 
 
