@@ -49,6 +49,12 @@ def _among_digits(X, outliers, rng):
     return _contaminate(inliers, outliers, 0.04, rng)
 
 
+def _near_subspace(basis, n, noise, rng):
+    """``n`` rows at random points of the span of ``basis``'s rows, plus Gaussian
+    noise of standard deviation ``noise`` in every column."""
+    return rng.normal(size=(n, len(basis))) @ basis + noise * rng.normal(size=(n, basis.shape[1]))
+
+
 def _uniform_away(X, low, high, n, min_distance, rng):
     """Of ``n`` points uniform in the box ``[low, high]``, those farther than
     ``min_distance`` from every row of ``X``."""
@@ -126,9 +132,9 @@ def subspace(seed):
     5% outliers drawn the same way but with noise 1.0: typical along the subspace,
     off it in every other direction."""
     rng = np.random.default_rng(seed)
-    A = rng.normal(size=(5, 20))
-    X = rng.normal(size=(800, 5)) @ A + 0.1 * rng.normal(size=(800, 20))
-    off = rng.normal(size=(60, 5)) @ A + 1.0 * rng.normal(size=(60, 20))
+    basis = rng.normal(size=(5, 20))
+    X = _near_subspace(basis, 800, 0.1, rng)
+    off = _near_subspace(basis, 60, 1.0, rng)
     return _contaminate(X, off, 0.05, rng)
 
 
@@ -519,12 +525,8 @@ def stuck_sensor(seed):
     every value is typical and only the sensors' agreement is broken."""
     rng = np.random.default_rng(seed)
     mixing = rng.normal(size=(3, 12))
-
-    def readings(n):
-        return rng.normal(size=(n, 3)) @ mixing + 0.3 * rng.normal(size=(n, 12))
-
-    X = readings(950)
-    stuck = readings(100)
+    X = _near_subspace(mixing, 950, 0.3, rng)
+    stuck = _near_subspace(mixing, 100, 0.3, rng)
     sensors = rng.integers(12, size=100)
     stuck[np.arange(100), sensors] = np.median(X, axis=0)[sensors]
     return _contaminate(X, stuck, 0.05, rng)
@@ -536,11 +538,8 @@ def wide_few_rows(seed):
     three times the noise off the subspace."""
     rng = np.random.default_rng(seed)
     basis = rng.normal(size=(5, 100))
-
-    def rows(n, noise):
-        return rng.normal(size=(n, 5)) @ basis + noise * rng.normal(size=(n, 100))
-
-    return _contaminate(rows(200, 0.3), rows(20, 0.9), 0.05, rng)
+    X = _near_subspace(basis, 200, 0.3, rng)
+    return _contaminate(X, _near_subspace(basis, 20, 0.9, rng), 0.05, rng)
 
 
 def digits_bold(seed):
