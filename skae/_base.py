@@ -339,18 +339,21 @@ class BaseNeuralEstimator(BaseEstimator):
         validate_data(self, X, skip_check_array=True, reset=reset)
         return X
 
-    def _validate_X(self, X, *, reset, min_samples=1, rng=None):
+    def _validate_X(self, X, *, reset, min_samples=1, rng=None, count_unseen=False):
         """Check ``X`` and return its model matrix (see :class:`~skae._table.TableCodec`).
 
         ``X`` may be an array, an object array or a DataFrame with categorical
         columns and gaps; ``reset=True`` (fit) learns its columns. A complete
         numeric array passes through as a float32 or float64 array, uncopied.
+        With ``count_unseen`` (after fit), also the number of values in each row
+        of a kind fit never saw (see ``TableCodec.transform``).
         """
         X = self._check_table(X, reset=reset, min_samples=min_samples)
         if reset:
             self.table_codec_ = self._make_codec()
-            return self.table_codec_.fit_transform(X, rng=rng)
-        return self.table_codec_.transform(X, rng=rng)
+            M = self.table_codec_.fit_transform(X, rng=rng)
+            return (M, np.zeros(M.shape[0], dtype=np.int64)) if count_unseen else M
+        return self.table_codec_.transform(X, rng=rng, count_unseen=count_unseen)
 
     def _check_fit_size(self, n_samples):
         batch_norm = getattr(self, "batch_norm", False)

@@ -120,7 +120,9 @@ class _Categorical:
         return codes
 
     def encode(self, values, out):
-        """Write the one-hot block of ``values`` into ``out`` (zeros, n x width)."""
+        """Write the one-hot block of ``values`` into ``out`` (zeros, n x width);
+        return which values are of a kind not seen in fit (a level not among the
+        levels, or a gap in a column that had none)."""
         gaps = _is_missing(values)
         codes = self._codes(values, gaps)
         unseen = codes == -2
@@ -137,6 +139,7 @@ class _Categorical:
         out[rows, self.slot_of_level[codes[rows]]] = 1.0
         if self.has_missing:  # gaps in a column that had none in fit stay all zeros
             out[gaps, self.missing_slot] = 1.0
+        return unseen | (gaps & (not self.has_missing))
 
     def decode(self, block, rng):
         """Level codes of the largest slot of each row (-1: a gap)."""
@@ -277,7 +280,7 @@ class TableCodec:
         self._fit_ranges(numeric)
         spread = self._spread(numeric, rng)
         self._fit_scaler(numeric, spread)
-        return self._encode(numeric, columns, rng, spread=spread)
+        return self._encode(numeric, columns, rng, spread=spread)[0]
 
     @staticmethod
     def numeric_columns(kinds):
@@ -444,9 +447,13 @@ class TableCodec:
         numeric[:, columns] += rng.uniform(-0.5, 0.5, (numeric.shape[0], columns.sum()))
         return numeric
 
-    def transform(self, X, rng=None):
+    def transform(self, X, rng=None, *, count_unseen=False):
         """The model matrix of ``X``; a passthrough table keeps its dtype (float32
-        or float64), anything else is float64."""
+        or float64), anything else is float64. With ``count_unseen``, also the
+        number of values in each row of a kind fit never saw (a categorical level
+        not among the column's levels, a gap in a column that had none), which the
+        model matrix cannot show: the first are encoded as all zeros, the second
+        filled with the column's mean."""
         frame = frame_spec(X)
         if _is_numeric_input(X, frame) or (self.passthrough_ and frame is not None):
             numeric, columns = _check_numeric(X), None
@@ -460,13 +467,20 @@ class TableCodec:
                 f"{n_categorical} of them categorical."
             )
         if self.passthrough_:
+            gaps = np.isnan(numeric) if _has_nan(numeric) else None
             numeric = self._passthrough(numeric)
-            if _has_nan(numeric):
-                numeric = np.where(np.isnan(numeric), self.fill_, numeric)
-            return numeric
-        return self._encode(numeric, columns, rng)
+            if gaps is not None:
+                numeric = np.where(gaps, self.fill_, numeric)
+            M, unseen = numeric, 0 if gaps is None else gaps.sum(axis=1)
+        else:
+            M, unseen = self._encode(numeric, columns, rng)
+        if count_unseen:
+            return M, np.broadcast_to(unseen, (M.shape[0],)).astype(np.int64)
+        return M
 
     def _encode(self, numeric, columns, rng, spread=None):
+        """The model matrix, and the number of values of each row of a kind fit
+        never saw (see ``transform``)."""
         gaps = np.isnan(numeric)
         values = self._to_unit(self._spread(numeric, rng) if spread is None else spread)
         if self.scaler_ is None:
@@ -484,14 +498,18 @@ class TableCodec:
                 values[rows, i] = self.fill_[i]
         out = np.zeros((numeric.shape[0], self.n_outputs_), dtype=np.float64)
         out[:, : self.n_numeric_] = values
+        indicated = np.zeros(self.n_numeric_, dtype=bool)
+        unseen = np.zeros(numeric.shape[0], dtype=np.int64)
         for block in self.blocks_:
             view = out[:, block.start : block.stop]
             if block.kind == "categorical":
-                block.levels.encode(columns[block.column][0], view)
+                unseen += block.levels.encode(columns[block.column][0], view)
             else:
                 view[:, 0] = ~gaps[:, block.numeric]
                 view[:, 1] = gaps[:, block.numeric]
-        return out
+                indicated[block.numeric] = True
+        unseen += gaps[:, ~indicated].sum(axis=1)
+        return out, unseen
 
     def inverse_transform(self, M, rng=None, fixed=None):
         """The table of model rows ``M``.

@@ -109,7 +109,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
 
     ``X`` may be a mixed table (a DataFrame with categorical, boolean and integer
     columns and gaps), read through the shared table codec: categorical columns
-    and missing indicators enter as one-hot columns.
+    and missing indicators enter as one-hot columns. A value of a kind ``fit``
+    never saw in a row scored later (a new category, a gap in a column that was
+    complete), which the one-hot block or the column's mean would hide, counts in
+    the column tails as a value beyond every training row.
 
     Parameters
     ----------
@@ -372,9 +375,13 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         # Values as given (gaps filled with the column mean): the scaling is ours.
         return TableCodec("none")
 
-    def _model_matrix(self, X, *, reset):
-        """``X`` through the codec, its numeric columns scaled (float32)."""
-        M = self._validate_X(X, reset=reset)
+    def _model_matrix(self, X, *, reset, count_unseen=False):
+        """``X`` through the codec, its numeric columns scaled (float32); with
+        ``count_unseen``, also the number of values in each row of a kind fit
+        never saw (a new categorical level, a gap where fit had none)."""
+        M = self._validate_X(X, reset=reset, count_unseen=count_unseen)
+        if count_unseen:
+            M, unseen = M
         k = self.table_codec_.n_numeric_
         M = np.array(M, dtype=np.float64)
         if reset:
@@ -389,15 +396,19 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
                 self.scale_ = np.full(k, numeric.std())
             self.scale_[self.scale_ == 0] = 1.0  # constant columns (all of them)
         M[:, :k] = (M[:, :k] - self.center_) / self.scale_
-        return M.astype(np.float32)
+        M = M.astype(np.float32)
+        return (M, unseen) if count_unseen else M
 
-    def _measures(self, M, *, reset=False):
+    def _measures(self, M, *, reset=False, unseen=None):
         """The five log measures of each row of ``M``, as columns: reconstruction
         error, distance to the nearest training codes (code dimensions scaled
         alike), distance to the nearest training rows, LocalOutlierFactor among
         the training rows, and how far into the training columns' tails its values
         lie. Distances are to the k-th nearest for each neighbourhood size k, their
-        logs averaged; the factor is the larger of the sizes' factors."""
+        logs averaged; the factor is the larger of the sizes' factors. ``unseen``
+        counts each row's values of a kind fit never saw, which the model matrix
+        cannot show (see ``_model_matrix``): each lies beyond every training row
+        of its column, and adds that much to the row's tails."""
         errors = -self.autoencoder_.score_samples(M) * M.shape[1]
         codes = self.autoencoder_.transform(M).astype(np.float64)
         if reset:
@@ -459,12 +470,16 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         # each other's neighbours in the small neighbourhood, and only the large
         # one reaches the cluster (bench_outliers.py: local_density 0.963 -> 0.982
         # with the largest, LOF 0.980).
+        tails = _column_tails(self.training_rows_, M)
+        if unseen is not None:
+            # Share (0 + 1) / (n + 1), as for a value beyond every training row.
+            tails += unseen * np.log(len(self.training_rows_) + 1)
         return np.c_[
             _log(errors),
             _log(code_distances[:, kth]).mean(axis=1),
             row_distances.mean(axis=1),
             relative.max(axis=1),
-            _column_tails(self.training_rows_, M),
+            tails,
         ]
 
     def _anomaly(self, measures):
@@ -520,7 +535,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
                 f"This {type(self).__name__} was saved by an earlier version of skae, "
                 "whose score was computed another way; fit it again to score rows."
             )
-        return self._scores(self._measures(self._model_matrix(X, reset=False)))
+        M, unseen = self._model_matrix(X, reset=False, count_unseen=True)
+        return self._scores(self._measures(M, unseen=unseen))
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.

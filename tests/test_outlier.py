@@ -139,6 +139,31 @@ def test_dataframe_with_categories_and_gaps():
         detector.score_samples(frame.rename(columns={"x0": "other"}))
 
 
+def test_values_fit_never_saw_make_a_row_more_abnormal():
+    # A level no training row had, or a gap in a column that had none, lies
+    # beyond every training row of its column; the model matrix alone would show
+    # an all-zero block or the column's mean, and the row would look as normal or
+    # more normal than it is.
+    pd = pytest.importorskip("pandas")
+    X, _ = contaminated()
+    frame = pd.DataFrame(X[:, :6], columns=[f"x{i}" for i in range(6)])
+    frame["kind"] = pd.Categorical(np.where(X[:, 0] > np.median(X[:, 0]), "high", "low"))
+    detector = AutoencoderOutlierDetector(max_epochs=3, random_state=0, verbose=0).fit(frame)
+    scores = detector.score_samples(frame)
+    rows = frame.iloc[np.argsort(scores)[-30:]]  # the most typical rows
+    before = scores[np.argsort(scores)[-30:]]
+    gap = rows.assign(x1=np.nan)
+    with pytest.warns(UserWarning, match="'kind' holds 30 value"):
+        new_level = detector.score_samples(rows.assign(kind="unheard of"))
+    assert (new_level < before).all()
+    assert (detector.score_samples(gap) < before).all()
+    # Each such value adds what a value beyond every training row adds to the
+    # row's column tails (the fifth measure), log(n + 1).
+    M, unseen = detector._model_matrix(gap, reset=False, count_unseen=True)
+    added = detector._measures(M, unseen=unseen)[:, 4] - detector._measures(M)[:, 4]
+    np.testing.assert_allclose(added, np.log(len(frame) + 1))
+
+
 def test_table_of_duplicated_rows_scores_its_rare_rows_within_bounds():
     # Category-only rows repeat exactly, so most distances are 0 and the measures
     # barely vary over the training rows; the five rows of a rare category must

@@ -107,6 +107,30 @@ def test_unseen_levels_are_ignored_with_a_warning():
     assert_array_equal(M[:, block.start : block.stop].sum(axis=1), [0, 1, 1])
 
 
+def test_values_of_a_kind_fit_never_saw_are_counted_per_row():
+    # A new level and a gap in a column that had none: the model matrix shows
+    # neither (all zeros, the column's mean), so the codec counts them. Gaps in a
+    # column that had some in fit are seen in fit, and have their slot.
+    table = penguins(100).assign(eggs=lambda t: t["eggs"].astype(float))
+    codec = TableCodec("auto").fit(table)
+    new = table.head(4).copy()
+    new.loc[0, "island"] = "Atlantis"  # a new level
+    new.loc[1, "eggs"] = np.nan  # a gap where fit had none
+    new.loc[2, ["island", "eggs"]] = ["Atlantis", np.nan]
+    new.loc[3, "bill"] = np.nan  # bill had gaps in fit
+    with pytest.warns(UserWarning, match="Atlantis"):
+        M, unseen = codec.transform(new, count_unseen=True)
+    assert_array_equal(unseen, [1, 1, 2, 0])
+    assert_array_equal(M, codec.transform(table.head(4).assign(**new[["bill", "island", "eggs"]])))
+    # A complete numeric array in fit: every gap after it is new.
+    X = np.arange(12.0).reshape(4, 3)
+    codec = TableCodec("none").fit(X)
+    X[0, :2] = np.nan
+    M, unseen = codec.transform(X, count_unseen=True)
+    assert_array_equal(unseen, [2, 0, 0, 0])
+    assert np.isfinite(M).all()
+
+
 @pytest.mark.parametrize(
     "column, error, match",
     [
