@@ -35,7 +35,7 @@ t's; clusters_in_box: uniform noise around five clusters of different sizes and
 spreads; digits_faint: digits at 40% of their contrast), then four more
 (totals_broken: amounts whose total is off by 10 to 30%; cluster_midpoints: points
 halfway between two of twenty clusters; cancer_noise_columns: breast cancer with 30
-columns of noise; digits_rotated: digits turned a quarter turn). Eight are kept out
+columns of noise; digits_rotated: digits turned a quarter turn). Twelve are kept out
 of every choice (``HELD_OUT``): two_spirals (points between the arms of two
 spirals), cancer_one_feature (benign tumours with one feature multiplied by 2.5 to
 4), digits_shifted (digits moved two pixels sideways), subspace_clusters (points
@@ -43,9 +43,13 @@ near the centres of three clusters that each lie along their own plane, but off
 the planes), and, added after them, likert_careless (careless survey respondents
 answering at random), stuck_sensor (one of twelve correlated sensors stuck at its
 median), wide_few_rows (200 rows of 100 columns near a 5-d subspace, outliers with
-three times the noise) and digits_bold (digits drawn with a thicker pen). Each is
-drawn with several seeds; the tables show the mean +- standard deviation over draws,
-and the mean seconds to fit and score.
+three times the noise) and digits_bold (digits drawn with a thicker pen), and
+after those too_average (fabricated rows near every column's mean, too central
+together), circles_between (points between two concentric circles),
+wine_swapped_columns (wines with two columns' values exchanged) and
+digits_blotted (digits with a 3x3 ink blot). Each is drawn with several seeds;
+the tables show the mean +- standard deviation over draws, and the mean seconds to
+fit and score.
 
 Every detector runs with its defaults, as a user would run it (LOF: the fit's
 ``negative_outlier_factor_``; pyod: ``decision_scores_``; the skae estimators are
