@@ -122,7 +122,7 @@ def write_result(name, text, quick=False):
     print(text)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / (f"{name}.quick.md" if quick else f"{name}.md")
-    path.write_text(text)
+    path.write_text(text if text.endswith("\n") else text + "\n")  # a POSIX text file
     print(f"[written to {path.relative_to(REPO_ROOT)}]")
     return path
 
