@@ -4,7 +4,6 @@ device choice, building the skorch net and running it, batched inference."""
 import contextlib
 import copy
 import functools
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -30,6 +29,7 @@ from ._persistence import load_device, net_state, rebuild_net
 from ._progress import AUTO_DELAY, Progress, epoch_table_sink, progress_mode
 from ._table import TableCodec, frame_spec
 from ._threads import auto_threads
+from ._warn import warn
 
 # BLAS takes a different code path (and rounds differently) for one or two rows
 # than for a matrix; padding tiny batches makes a row's output independent of how
@@ -585,12 +585,10 @@ class BaseNeuralEstimator(BaseEstimator):
             self.__dict__.pop("_accelerator", None)
         self._record_history()
         if getattr(self.net_, "interrupted_", False):
-            warnings.warn(
+            warn(
                 f"Training of {type(self).__name__} was interrupted (KeyboardInterrupt) "
                 f"after {self.n_iter_} complete epoch(s); it keeps the weights trained so "
                 "far.",
-                UserWarning,
-                stacklevel=3,
             )
         return self
 

@@ -3,7 +3,6 @@
 import contextlib
 import copy
 import math
-import warnings
 
 import torch
 from skorch import NeuralNet
@@ -12,6 +11,7 @@ from torch import nn
 
 from ._data import INFERENCE_BATCH_ROWS, SliceIterator
 from ._losses import ReconstructionLoss
+from ._warn import warn
 
 # The ``precision`` parameter's autocast dtypes; "32" runs without autocast.
 AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "16-mixed": torch.float16}
@@ -265,12 +265,10 @@ class KeepBetterStart(Callback):
         end_loss = _training_loss(net, X)
         if end_loss > start_loss:
             net.module_.load_state_dict(start_weights)
-            warnings.warn(
+            warn(
                 f"Training ended with a higher reconstruction loss on the training rows "
                 f"({end_loss:.4g}) than its PCA start ({start_loss:.4g}); the PCA start is "
                 "kept. A lower lr, or more epochs, may let training improve on it.",
-                UserWarning,
-                stacklevel=2,
             )
 
 

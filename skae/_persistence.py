@@ -11,11 +11,11 @@ the device the parameters ask for (the CPU when that device is not there).
 Pickle, joblib and skops all save this state.
 """
 
-import warnings
-
 import numpy as np
 import torch
 from skorch.history import History
+
+from ._warn import warn
 
 # Net attributes that training advances and a continued fit reads.
 COUNTERS = ("critic_steps_", "teacher_steps_")
@@ -80,11 +80,9 @@ def load_device(device, resolve):
     try:
         return resolve(device)
     except ValueError:
-        warnings.warn(
+        warn(
             f"device={device!r} is not available here; the model is loaded onto the CPU "
             "(set device='cpu' or 'auto' before fitting it further).",
-            UserWarning,
-            stacklevel=4,
         )
         return torch.device("cpu")
 

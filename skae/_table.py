@@ -33,6 +33,7 @@ from sklearn.preprocessing import QuantileTransformer, StandardScaler
 from sklearn.utils.validation import check_array
 
 from ._data import backed_by_memmap
+from ._warn import warn
 
 # One-hot slots per categorical column. Rarer levels share the last slot, which
 # decodes to one of them by frequency: a 10,000-level column then costs 100
@@ -128,12 +129,10 @@ class _Categorical:
         unseen = codes == -2
         if unseen.any():
             examples = sorted({str(v) for v in values[unseen].tolist()})[:5]
-            warnings.warn(
+            warn(
                 f"Column {self.name!r} holds {unseen.sum()} value(s) not seen in fit "
                 f"(e.g. {', '.join(examples)}); they are encoded as all zeros, as "
                 "OneHotEncoder(handle_unknown='ignore') does.",
-                UserWarning,
-                stacklevel=5,
             )
         rows = np.flatnonzero(codes >= 0)
         out[rows, self.slot_of_level[codes[rows]]] = 1.0
@@ -388,13 +387,11 @@ class TableCodec:
         if spread.size < 2 or spread.max() < SCALE_WARNING_RATIO * np.median(spread):
             return
         widest = self.names_[int(np.argmax(std))]
-        warnings.warn(
+        warn(
             f"The numeric columns' scales differ widely: column {widest!r} spreads "
             f"{spread.max() / np.median(spread):.2g} times as far as the median column, "
             "so reconstruction errors are mostly its (as PCA's are). Standardise X "
             "(e.g. StandardScaler) if every column should count alike.",
-            UserWarning,
-            stacklevel=6,
         )
 
     def _to_unit(self, numeric):

@@ -1,6 +1,5 @@
 """AutoencoderTransformer: nonlinear dimensionality reduction with a PCA-like API."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,6 +20,7 @@ from ._modules import ACTIVATIONS, Autoencoder, can_hold_linear, resolve_activat
 from ._nets import AutoencoderNet, KeepBetterStart
 from ._params import Boolean, Interval, IntTuple, Options, validate_params
 from ._table import TableCodec
+from ._warn import warn
 
 # Rows used to compute the PCA start: plenty for a stable subspace, cheap on wide
 # data.
@@ -332,13 +332,11 @@ class AutoencoderTransformer(
         self._check_bce_range(X)
         width = self.table_codec_.n_outputs_
         if self.encoding_dim > width and not self.l1_activity:
-            warnings.warn(
+            warn(
                 f"encoding_dim={self.encoding_dim} exceeds the {width} features: the codes "
                 "are overcomplete, and an identity map would reconstruct perfectly (PCA "
                 f"refuses more components than features). Use encoding_dim <= {width}, "
                 "or set l1_activity for sparse overcomplete codes.",
-                UserWarning,
-                stacklevel=3,
             )
         epochs = 1 if incremental else self.max_epochs
         return self._run_training(

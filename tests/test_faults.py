@@ -371,3 +371,43 @@ def test_partial_fit_refuses_callbacks_that_monitor_validation():
     with pytest.raises(NotFittedError):
         est.transform(X)
     ae(early_stopping=True).partial_fit(X)  # its own early stopping is inert there
+
+
+def _fit_overcomplete():
+    AutoencoderTransformer(encoding_dim=6, max_epochs=1, verbose=0).fit(np.eye(5))
+
+
+def _fit_widely_scaled():
+    X = np.random.default_rng(0).normal(size=(50, 3)) * [1.0, 1.0, 1e5]
+    AutoencoderTransformer(encoding_dim=1, max_epochs=1, verbose=0).fit(X)
+
+
+def _score_a_new_level():
+    pd = pytest.importorskip("pandas")
+    from skae import AutoencoderOutlierDetector
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=40), "kind": rng.choice(["a", "b"], 40)})
+    detector = AutoencoderOutlierDetector(max_epochs=1, verbose=0).fit(frame)
+    detector.score_samples(frame.head(2).assign(kind="c"))
+
+
+@pytest.mark.parametrize(
+    "trigger, match",
+    [
+        (_fit_overcomplete, "overcomplete"),
+        (_fit_widely_scaled, "scales differ widely"),
+        (_score_a_new_level, "not seen in fit"),
+    ],
+    ids=["estimator", "table codec under fit", "table codec under a detector's score"],
+)
+def test_warnings_name_the_users_line_however_deep_they_arise(trigger, match):
+    # The same warning arises at different depths under different estimators and
+    # methods; it must point at the user's code (here, this file), not at skae's,
+    # skorch's or scikit-learn's.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trigger()
+    ours = [w for w in caught if match in str(w.message)]
+    assert ours, [str(w.message) for w in caught]
+    assert {w.filename for w in ours} == {__file__}
