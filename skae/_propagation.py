@@ -5,8 +5,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import StratifiedKFold
-from sklearn.neighbors import NearestNeighbors
 from sklearn.semi_supervised import LabelSpreading
+
+from ._neighbours import nearest_neighbours
 
 # LabelSpreading is averaged over these graph sizes: no single k is best on every
 # data set, and the average is better than each (measured on digits).
@@ -59,9 +60,7 @@ def propagated_targets(X, y, n_classes):
     n = X.shape[0]
     if labeled.all() or n <= max(NEIGHBOURS) or np.unique(y[labeled]).shape[0] < 2:
         return np.where(labeled, y, 0), labeled.astype(np.float32), 1.0, None
-    neighbours = (
-        NearestNeighbors(n_neighbors=SMOOTHING_NEIGHBOURS + 1).fit(X).kneighbors(X)[1][:, 1:]
-    )
+    neighbours = nearest_neighbours(X, SMOOTHING_NEIGHBOURS + 1).kneighbors(X)[1][:, 1:]
     share = _propagation_share(X, y, n_classes, neighbours)
     proba = share * _spread(X, y, n_classes, neighbours)
     supervised = None

@@ -5,11 +5,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import OutlierMixin
 from sklearn.exceptions import NotFittedError
-from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import COMMON_PARAM_RULES, BaseNeuralEstimator, common_params_doc, fit_transaction
 from ._modules import ACTIVATIONS
+from ._neighbours import nearest_neighbours
 from ._params import Interval, IntTuple, Options, validate_params
 from ._table import TableCodec
 from .autoencoder import AutoencoderTransformer
@@ -430,11 +430,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         reference = self.training_rows_[distinct]
         sizes = sorted({min(size, len(reference)) for size in _neighbourhoods(self.n_neighbors)})
         kth = [size - 1 for size in sizes]
-        scaled = NearestNeighbors(n_neighbors=sizes[-1]).fit(
-            self.training_codes_[distinct] / self.code_scale_
-        )
+        scaled = nearest_neighbours(self.training_codes_[distinct] / self.code_scale_, sizes[-1])
         code_distances = scaled.kneighbors(codes / self.code_scale_)[0]
-        rows = NearestNeighbors(n_neighbors=sizes[-1]).fit(reference)
+        rows = nearest_neighbours(reference, sizes[-1])
         distances, neighbours = rows.kneighbors(M)
         distances = distances.astype(np.float64)
         k_distances = distances[:, kth]
