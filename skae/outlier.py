@@ -337,6 +337,45 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         >>> detector.n_features_in_, detector.offset_
         (64, -3.0)
         """
+        self._fit(X)
+        return self
+
+    @fit_transaction
+    def fit_predict(self, X, y=None):
+        """Fit on ``X`` and label its rows: 1 for an inlier, -1 for an outlier.
+
+        The same labels as ``fit(X).predict(X)``, from the scores ``fit``
+        computes anyway, as :class:`~sklearn.neighbors.LocalOutlierFactor` does:
+        the rows are searched once, not twice.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data, outliers included.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            1 for the inliers, -1 for the outliers.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderOutlierDetector
+        >>> X = load_digits().data[:300]
+        >>> detector = AutoencoderOutlierDetector(
+        ...     contamination=0.1, max_epochs=2, random_state=0
+        ... )
+        >>> float((detector.fit_predict(X) == -1).mean())
+        0.1
+        """
+        return np.where(self._fit(X) - self.offset_ >= 0, 1, -1)
+
+    def _fit(self, X):
+        """Fit on ``X``; return its rows' scores (``score_samples(X)``)."""
         validate_params(self)
         # warm_start continues training the same autoencoder on the same scaling.
         continuing = self.warm_start and hasattr(self, "autoencoder_")
@@ -369,7 +408,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
             self.offset_ = -AUTO_THRESHOLD
         else:
             self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
-        return self
+        return scores
 
     def _make_codec(self):
         # Values as given (gaps filled with the column mean): the scaling is ours.

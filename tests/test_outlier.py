@@ -139,6 +139,28 @@ def test_dataframe_with_categories_and_gaps():
         detector.score_samples(frame.rename(columns={"x0": "other"}))
 
 
+def test_fit_predict_labels_as_fit_then_predict_without_scoring_twice(monkeypatch):
+    # A mixed table with gaps: the scores fit computes are those score_samples
+    # gives the training rows, so fit_predict reuses them (as LocalOutlierFactor
+    # does) rather than searching the rows a second time.
+    pd = pytest.importorskip("pandas")
+    X, _ = contaminated()
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(X[:, :6], columns=[f"x{i}" for i in range(6)])
+    frame.loc[rng.choice(len(X), 20, replace=False), "x1"] = np.nan
+    frame["kind"] = pd.Categorical(rng.choice(["a", "b", "c"], len(X)))
+    params = dict(contamination=0.1, max_epochs=2, random_state=0, verbose=0)
+    expected = AutoencoderOutlierDetector(**params).fit(frame).predict(frame)
+
+    def no_second_scoring(self, X):
+        raise AssertionError("fit_predict scored the training rows again")
+
+    monkeypatch.setattr(AutoencoderOutlierDetector, "score_samples", no_second_scoring)
+    labels = AutoencoderOutlierDetector(**params).fit_predict(frame)
+    np.testing.assert_array_equal(labels, expected)
+    assert (labels == -1).sum() == round(0.1 * len(X))
+
+
 def test_values_fit_never_saw_make_a_row_more_abnormal():
     # A level no training row had, or a gap in a column that had none, lies
     # beyond every training row of its column; the model matrix alone would show
