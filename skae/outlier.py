@@ -372,7 +372,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         >>> float((detector.fit_predict(X) == -1).mean())
         0.1
         """
-        return np.where(self._fit(X) - self.offset_ >= 0, 1, -1)
+        return self._labels(self._fit(X))
 
     def _fit(self, X):
         """Fit on ``X``; return its rows' scores (``score_samples(X)``)."""
@@ -624,7 +624,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         >>> float((detector.predict(X) == -1).mean())
         0.1
         """
-        return np.where(self.decision_function(X) >= 0, 1, -1)
+        return self._labels(self.score_samples(X))
+
+    def _labels(self, scores):
+        """1 where ``scores - offset_`` (the decision) is at least 0, else -1."""
+        return np.where(scores - self.offset_ >= 0, 1, -1)
 
     @property
     def net_(self):
