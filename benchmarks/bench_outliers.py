@@ -112,72 +112,74 @@ def detectors():
     return found
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: one draw each")
-    parser.add_argument("--seeds", type=int, default=10, help="draws per construction")
-    args = parser.parse_args()
-    check_environment()
+def evaluate(datasets, seeds, found):
+    """Fit every detector on every data set's draws; ``datasets`` maps a name to
+    ``build(seed) -> (X, is_outlier)``. Returns ``results`` ({(data set, detector):
+    (ROC-AUCs, APs, seconds)}, one entry per draw) and ``shapes`` ({data set:
+    (X.shape, share of outliers)})."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
-    seeds = range(1 if args.quick else args.seeds)
-    found = detectors()
-    results = {}  # (construction, detector) -> (aucs, aps, seconds)
-    shapes = {}
-    for cname, build in CONSTRUCTIONS.items():
+    results, shapes = {}, {}
+    for dname, build in datasets.items():
         for seed in seeds:
             X, is_outlier = build(seed)
-            shapes[cname] = (X.shape, is_outlier.mean())
+            shapes[dname] = (X.shape, is_outlier.mean())
             for name, score in found.items():
                 start = time.perf_counter()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     scores = score(X, seed)
                 seconds = time.perf_counter() - start
-                aucs, aps, times = results.setdefault((cname, name), ([], [], []))
+                aucs, aps, times = results.setdefault((dname, name), ([], [], []))
                 aucs.append(roc_auc_score(is_outlier, scores))
                 aps.append(average_precision_score(is_outlier, scores))
                 times.append(seconds)
-            print(f"{cname} draw {seed}: done", flush=True)
+            print(f"{dname} draw {seed}: done", flush=True)
+    return results, shapes
+
+
+def report(title, extra, results, shapes, names, groups, phrases, *, what, means=False):
+    """The result file's text: ROC-AUC and AP per data set (a ``what``) and
+    detector (with ``means``, also their mean over the data sets), the seconds,
+    the paired differences of ours less each rival and the verdict. ``groups``
+    maps each data set to its group's label; ``phrases`` each label to the
+    verdict's words for the group, in the order the verdict lists them."""
 
     def cell(values):
         return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
 
-    def group(construction):
-        if construction in HELD_OUT:
-            return "held out"
-        return "informed choices"
-
-    names = list(found)
-    constructions = list(CONSTRUCTIONS)
+    datasets = list(groups)
     short = {name: SHORT_NAMES.get(name, name) for name in names}
     text = machine_header(
-        "Outlier detection on contaminated data (ODDS protocol)",
+        title,
         [
-            f"{len(seeds)} draws per construction; mean ± std over draws",
+            *extra,
             "detectors: " + "; ".join(f"{short[n]} = {n}" for n in names if short[n] != n),
             f"load average at the end: {load_average()}",
         ],
     )
-    # Constructions as rows: one line each, however many there are.
-    header = ["construction", "rows x columns, outliers", "set", *(short[n] for n in names)]
+    # Data sets as rows: one line each, however many there are.
+    header = [what, "rows x columns, outliers", "set", *(short[n] for n in names)]
     for label, index in (("ROC-AUC", 0), ("Average precision", 1)):
         rows = [
             [
-                c,
-                f"{shapes[c][0][0]}x{shapes[c][0][1]}, {shapes[c][1]:.1%}",
-                group(c),
-                *(cell(results[c, n][index]) for n in names),
+                d,
+                f"{shapes[d][0][0]}x{shapes[d][0][1]}, {shapes[d][1]:.1%}",
+                groups[d],
+                *(cell(results[d, n][index]) for n in names),
             ]
-            for c in constructions
+            for d in datasets
         ]
+        if means:
+            average = [np.mean([np.mean(results[d, n][index]) for d in datasets]) for n in names]
+            rows.append([f"mean of {len(datasets)}", "", "", *(f"{m:.3f}" for m in average)])
         text += f"\n### {label}\n\n" + markdown_table(header, rows)
     ours = "AutoencoderOutlierDetector"
     spans = []
     for n in names:
-        seconds = [np.mean(results[c, n][2]) for c in constructions]
+        seconds = [np.mean(results[d, n][2]) for d in datasets]
         spans.append([short[n], f"{min(seconds):.2f}-{max(seconds):.2f}"])
-    text += "\n### Seconds to fit and score (mean over draws; least to most over constructions)\n\n"
+    text += f"\n### Seconds to fit and score (mean over draws; least to most over {what}s)\n\n"
     text += markdown_table(["detector", "seconds"], spans)
     rivals = [n for n in names if n != ours and not n.startswith("AutoencoderTransformer")]
     # Paired over draws (same table, same seed): the difference's mean and the
@@ -185,23 +187,21 @@ def main():
     verdict, differences = [], {}
     for rival in rivals:
         behind, ties = [], []
-        for c in constructions:
-            difference = np.subtract(results[c, ours][0], results[c, rival][0])
-            error = np.std(difference, ddof=1) / np.sqrt(len(difference)) if len(seeds) > 1 else 0
-            differences[c, rival] = f"{np.mean(difference):+.3f} ± {error:.3f}"
+        for d in datasets:
+            difference = np.subtract(results[d, ours][0], results[d, rival][0])
+            draws = len(difference)
+            error = np.std(difference, ddof=1) / np.sqrt(draws) if draws > 1 else 0
+            differences[d, rival] = f"{np.mean(difference):+.3f} ± {error:.3f}"
             if np.mean(difference) < -error:
-                behind.append(c)
+                behind.append(d)
             elif np.mean(difference) <= error:
-                ties.append(c)
-        for set_name, phrase in (
-            ("informed choices", "constructions that informed choices"),
-            ("held out", "held-out constructions"),
-        ):
-            members = [c for c in constructions if group(c) == set_name]
+                ties.append(d)
+        for label, phrase in phrases.items():
+            members = [d for d in datasets if groups[d] == label]
             if not members:
                 continue
-            group_behind = [c for c in behind if c in members]
-            group_ties = [c for c in ties if c in members]
+            group_behind = [d for d in behind if d in members]
+            group_ties = [d for d in ties if d in members]
             ahead = len(members) - len(group_behind) - len(group_ties)
             verdict.append(
                 f"- against {rival}, {phrase}: ahead on {ahead}, tied (within one "
@@ -209,13 +209,37 @@ def main():
                 f"behind on {len(group_behind)} of {len(members)}"
                 + (f" (behind on {', '.join(group_behind)})" if group_behind else "")
             )
-    rows = [[c, group(c), *(differences[c, r] for r in rivals)] for c in constructions]
+    rows = [[d, groups[d], *(differences[d, r] for r in rivals)] for d in datasets]
     text += (
         "\n### ROC-AUC of AutoencoderOutlierDetector less each rival's "
         "(paired over draws, mean ± standard error)\n\n"
     )
-    text += markdown_table(["construction", "set", *(short[r] for r in rivals)], rows)
-    text += "\n### Verdict\n\n" + "\n".join(verdict) + "\n"
+    text += markdown_table([what, "set", *(short[r] for r in rivals)], rows)
+    return text + "\n### Verdict\n\n" + "\n".join(verdict) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: one draw each")
+    parser.add_argument("--seeds", type=int, default=10, help="draws per construction")
+    args = parser.parse_args()
+    check_environment()
+    seeds = range(1 if args.quick else args.seeds)
+    found = detectors()
+    results, shapes = evaluate(CONSTRUCTIONS, seeds, found)
+    text = report(
+        "Outlier detection on contaminated data (ODDS protocol)",
+        [f"{len(seeds)} draws per construction; mean ± std over draws"],
+        results,
+        shapes,
+        list(found),
+        {c: "held out" if c in HELD_OUT else "informed choices" for c in CONSTRUCTIONS},
+        {
+            "informed choices": "constructions that informed choices",
+            "held out": "held-out constructions",
+        },
+        what="construction",
+    )
     write_result("bench_outliers", text, quick=args.quick)
 
 
