@@ -279,6 +279,25 @@ def test_column_tails_count_the_reference_rows_at_least_as_extreme():
     np.testing.assert_allclose(tails, expected)
 
 
+@pytest.mark.filterwarnings("ignore:Training ended with a higher")  # 2 epochs
+@pytest.mark.parametrize("rows_repeat", [False, True])
+def test_local_outlier_factor_counts_only_where_most_rows_are_distinct(rows_repeat):
+    # Where many rows repeat (here small integers), LocalOutlierFactor compares the
+    # densities of distinct rows, blind to how often each repeats: the anomaly
+    # leaves it out there, and only there.
+    X = np.random.default_rng(0).normal(size=(300, 4))
+    if rows_repeat:
+        X = np.round(X)  # 55% of the rows distinct
+    distinct = len(np.unique(X, axis=0)) / len(X)
+    assert distinct < 0.7 if rows_repeat else distinct == 1.0
+    detector = AutoencoderOutlierDetector(max_epochs=2, random_state=0, verbose=0).fit(X)
+    measures = detector._measures(detector._model_matrix(X, reset=False))
+    louder = measures.copy()
+    louder[:, 3] += 100 * detector.references_[3, 1]  # the factor far above the rest
+    unchanged = np.array_equal(detector._anomaly(louder), detector._anomaly(measures))
+    assert unchanged == rows_repeat
+
+
 def test_repeated_rows_do_not_make_their_neighbours_outliers():
     # Yes/no answers copied from three prototypes with a few flipped: many rows
     # repeat a prototype exactly, which gives LocalOutlierFactor unbounded
