@@ -9,12 +9,13 @@ cardio, mnist, shuttle, satimage-2, thyroid, ...). Their first run, with the
 detector of the constructions, showed it level with IsolationForest on average
 but behind it on 19 of the 42, and informed one choice since (its
 LocalOutlierFactor is left out where many rows repeat: ``MIN_DISTINCT_SHARE``),
-checked on both halves of the tables. The same protocol: each detector is
-fitted on a table that holds its outliers and ranks every row of it; ROC-AUC and
-average precision against the labelled anomalies. Tables of more than 5,000 rows are subsampled to 5,000, the
-share of anomalies kept (a new subsample per draw); smtp is left out (30
-anomalies in 95,156 rows: two in such a subsample), and ADBench's fraud, census,
-backdoor and speech, which its repository keeps outside git (Git LFS).
+checked on both halves of the tables. The same protocol: each detector is fitted
+on a table that holds its outliers and ranks every row of it; ROC-AUC and
+average precision against the labelled anomalies. Tables of more than 5,000 rows
+are subsampled to 5,000, the share of anomalies kept (a new subsample per draw);
+smtp is left out (30 anomalies in 95,156 rows: two in such a subsample), and
+ADBench's fraud, census, backdoor and speech, which its repository keeps outside
+git (Git LFS).
 
 The data are ADBench's ``.npz`` files (``X``, ``y``), read from ``--data-dir``
 (default ``~/.cache/skae/adbench``) and downloaded there from ADBench's
