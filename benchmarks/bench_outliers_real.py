@@ -67,6 +67,16 @@ def fetch(name, data_dir):
     return path
 
 
+def add_data_dir(parser):
+    """The ``--data-dir`` option, shared with ``screen_outlier_rules.py``."""
+    parser.add_argument(
+        "--data-dir",
+        type=pathlib.Path,
+        default=pathlib.Path.home() / ".cache" / "skae" / "adbench",
+        help="where ADBench's .npz files are (or are downloaded to)",
+    )
+
+
 def loader(path):
     """``build(seed) -> (X, is_outlier)`` for one table: all its rows, or a
     stratified subsample of ``MAX_ROWS`` drawn with the seed."""
@@ -91,12 +101,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: one draw, six tables")
     parser.add_argument("--seeds", type=int, default=3, help="draws per table")
-    parser.add_argument(
-        "--data-dir",
-        type=pathlib.Path,
-        default=pathlib.Path.home() / ".cache" / "skae" / "adbench",
-        help="where ADBench's .npz files are (or are downloaded to)",
-    )
+    add_data_dir(parser)
     args = parser.parse_args()
     check_environment()
     names = TABLES[:6] if args.quick else TABLES

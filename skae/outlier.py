@@ -534,20 +534,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         ]
 
     def _anomaly(self, measures):
-        """The largest of the four relative measures (three where many training
-        rows repeat: see ``MIN_DISTINCT_SHARE``) plus the absolute one where it is
-        above the training median, each standardised on the training rows (higher
-        is more abnormal)."""
+        """The rows' anomaly from their measures (see ``_combine``), each
+        standardised on the training rows."""
         median, scale = self.references_.T
-        error, code_distance, row_distance, relative, tails = ((measures - median) / scale).T
-        relatives = [error, code_distance, tails]
-        if len(self.distinct_rows_) >= MIN_DISTINCT_SHARE * len(self.training_rows_):
-            relatives.append(relative)
-        relative_worst = np.maximum.reduce(relatives)
-        # Being nearer the training rows than typical is no evidence of being
-        # normal: a clump of outliers is dense, and its closeness would cancel
-        # what the relative measures see (faint digits: 0.24 -> 0.68 ROC-AUC).
-        return relative_worst + np.maximum(row_distance, 0.0)
+        counts_factor = len(self.distinct_rows_) >= MIN_DISTINCT_SHARE * len(self.training_rows_)
+        return _combine((measures - median) / scale, with_factor=counts_factor)
 
     def _scores(self, measures):
         median, scale = self.score_reference_
@@ -566,8 +557,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
         scores : ndarray of shape (n_samples,)
             Minus the row's anomaly: the largest of its standardised log
             reconstruction error, log distance to its nearest training codes, log
-            LocalOutlierFactor (where at least 90% of the training rows are
-            distinct) and column tails (minus the summed log shares of
+            LocalOutlierFactor (where most training rows are distinct: see
+            ``MIN_DISTINCT_SHARE``) and column tails (minus the summed log shares of
             training rows at least as extreme), plus its standardised log
             distance to its nearest training rows where that is positive
             (distances averaged over the two neighbourhood sizes, the larger of
@@ -653,6 +644,23 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseNeuralEstimator):
     def net_(self):
         """The trained autoencoder's skorch net."""
         return self.autoencoder_.net_
+
+
+def _combine(standardised, *, with_factor):
+    """The largest of the four relative measures (three without the
+    LocalOutlierFactor: see ``MIN_DISTINCT_SHARE``) plus the absolute one where it
+    is above the training median; ``standardised`` holds the five measures of
+    ``_measures`` as columns, standardised on the training rows (higher is more
+    abnormal)."""
+    error, code_distance, row_distance, relative, tails = standardised.T
+    relatives = [error, code_distance, tails]
+    if with_factor:
+        relatives.append(relative)
+    relative_worst = np.maximum.reduce(relatives)
+    # Being nearer the training rows than typical is no evidence of being
+    # normal: a clump of outliers is dense, and its closeness would cancel
+    # what the relative measures see (faint digits: 0.24 -> 0.68 ROC-AUC).
+    return relative_worst + np.maximum(row_distance, 0.0)
 
 
 def _column_tails(reference, M):
