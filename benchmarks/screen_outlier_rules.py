@@ -22,7 +22,10 @@ Two sets, kept apart as the choices so far have been made:
 The first rule is the detector's own (``_combine``), so its figures equal those
 of the two benchmarks for the same draws; the script checks that they do. A rule
 is a function of the standardised measures (``Draw``) returning anomalies, higher
-more abnormal; add one to ``RULES`` to screen it.
+more abnormal; add one to ``RULES`` to screen it, or a measure to ``CANDIDATES``
+(computed for the cached draws on the next run, without refitting). Results:
+``results/screen_outlier_rules.md`` (draws 10-21), or with the draws in its name
+(``--draws 0:10``: ``screen_outlier_rules_draws0-9.md``).
 
 Run:  OMP_WAIT_POLICY=PASSIVE python benchmarks/screen_outlier_rules.py
       [--draws 10:22] [--real-draws 0:3] [--data-dir DIR] [--cache-dir DIR]
@@ -44,8 +47,6 @@ from skae import AutoencoderOutlierDetector
 from skae.outlier import MIN_DISTINCT_SHARE, SCORE_RULE, _combine, _robust_location
 
 MEASURES = ("error", "code", "row", "factor", "tails")
-# Candidate measures, cached beside the detector's (see ``fit_draw``).
-CANDIDATES = ("isolation", "code_mahalanobis", "subsampled_distance")
 
 
 @dataclasses.dataclass
@@ -95,8 +96,43 @@ def subsampled_distance(M, rows=64, rounds=20, seed=0):
     return total / rounds
 
 
+def two_sided_tails(M):
+    """Sum over the columns of the more extreme side's minus log share of training
+    rows at least as extreme, as pyod's ECOD scores (the detector's column tails
+    take the largest of the left, right and long-side sums instead): a row can be
+    extreme on opposite sides in different columns."""
+    n = len(M)
+    minus_log_share = np.log(n + 1) - np.log(np.arange(1, n + 2, dtype=np.float64))
+    total = np.zeros(n)
+    for column in np.ascontiguousarray(M.T):
+        ordered = np.sort(column)
+        at_most = np.searchsorted(ordered, column, side="right")
+        at_least = n - np.searchsorted(ordered, column, side="left")
+        total += np.maximum(minus_log_share[at_most], minus_log_share[at_least])
+    return total
+
+
+def isolation(X, M, codes, seed):
+    from sklearn.ensemble import IsolationForest
+
+    return -IsolationForest(random_state=seed).fit(X).score_samples(X)
+
+
+# Candidate measures, each a function of the draw's data ``X``, the detector's
+# model matrix ``M``, its codes and the seed; cached beside the detector's
+# measures, standardised alike. One added here is computed for every cached draw
+# on the next run, without refitting.
+CANDIDATES = {
+    "isolation": isolation,
+    "code_mahalanobis": lambda X, M, codes, seed: code_mahalanobis(codes),
+    "subsampled_distance": lambda X, M, codes, seed: subsampled_distance(M),
+    "two_sided_tails": lambda X, M, codes, seed: two_sided_tails(M),
+}
+
+
 def fit_draw(X, is_outlier, seed):
-    """Fit the detector and the rivals on one draw; the arrays ``Draw`` holds."""
+    """Fit the detector and the rivals on one draw; the arrays ``Draw`` holds,
+    and the codes (for candidates added later)."""
     from sklearn.ensemble import IsolationForest
     from sklearn.neighbors import LocalOutlierFactor
 
@@ -106,35 +142,43 @@ def fit_draw(X, is_outlier, seed):
         ours = -detector.score_samples(X)
         M = detector._model_matrix(X, reset=False)
         median, scale = detector.references_.T
-        isolation = -IsolationForest(random_state=seed).fit(X).score_samples(X)
+        isolation_forest = -IsolationForest(random_state=seed).fit(X).score_samples(X)
         factor = -LocalOutlierFactor().fit(X).negative_outlier_factor_
-    codes = detector.autoencoder_.transform(M).astype(np.float64)
     return {
         "z": (detector._measures(M) - median) / scale,
         "with_factor": len(detector.distinct_rows_)
         >= MIN_DISTINCT_SHARE * len(detector.training_rows_),
         "is_outlier": is_outlier,
         "ours": ours,
-        "isolation_forest": isolation,
+        "isolation_forest": isolation_forest,
         "local_outlier_factor": factor,
-        "extra_isolation": standardised(isolation),
-        "extra_code_mahalanobis": standardised(code_mahalanobis(codes)),
-        "extra_subsampled_distance": standardised(subsampled_distance(M.astype(np.float64))),
+        "codes": detector.autoencoder_.transform(M).astype(np.float64),
     }
 
 
 def load_draw(cache_dir, key, build, seed):
     path = cache_dir / f"rule{SCORE_RULE}_{key}_{seed}.npz"
-    if not path.exists():
-        X, is_outlier = build(seed)
-        np.savez(path, **fit_draw(X, is_outlier, seed))
-    with np.load(path) as saved:
-        arrays = dict(saved)
+    if path.exists():
+        with np.load(path) as saved:
+            arrays = dict(saved)
+    else:
+        arrays = fit_draw(*build(seed), seed)
+    missing = [name for name in CANDIDATES if f"extra_{name}" not in arrays]
+    if missing or not path.exists():
+        X, _ = build(seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the scaling alone: no training
+            M = AutoencoderOutlierDetector()._model_matrix(X, reset=True).astype(np.float64)
+        codes = arrays.get("codes")
+        for name in missing:
+            arrays[f"extra_{name}"] = standardised(CANDIDATES[name](X, M, codes, seed))
+        np.savez(path, **arrays)
     extra = {
-        key.removeprefix("extra_"): arrays.pop(key)
-        for key in list(arrays)
-        if key.startswith("extra_")
+        name.removeprefix("extra_"): arrays.pop(name)
+        for name in list(arrays)
+        if name.startswith("extra_")
     }
+    arrays.pop("codes", None)
     arrays["with_factor"] = bool(arrays["with_factor"])
     return Draw(extra=extra, **arrays)
 
@@ -323,7 +367,10 @@ def main():
         "\n### Real tables where IsolationForest leads the detector by more than 0.05\n\n"
         + markdown_table(["table", "IsolationForest", *LEAD_VIEW], lead_rows)
     )
-    write_result("screen_outlier_rules", text)
+    # Draws 0-9, where a choice is confirmed, are kept in a file of their own.
+    first, last = args.draws.start, args.draws.stop - 1
+    suffix = "" if (first, last) == (10, 21) else f"_draws{first}-{last}"
+    write_result("screen_outlier_rules" + suffix, text)
 
 
 if __name__ == "__main__":
