@@ -183,13 +183,15 @@ def load_draw(cache_dir, key, build, seed):
     return Draw(extra=extra, **arrays)
 
 
-def maximum_with(name):
-    """The detector's rule with a candidate measure among the relative ones."""
+def maximum_with(name, factor_weight=1.0):
+    """The detector's rule with a candidate measure among the relative ones, and
+    its LocalOutlierFactor's standardised value times ``factor_weight``."""
 
     def rule(d):
         # The relatives enter a maximum: the error's place holds either.
-        z = d.z.copy()
-        z[:, 0] = np.maximum(z[:, 0], d.extra[name])
+        z = d.z * [1, 1, 1, factor_weight, 1]
+        if name is not None:
+            z[:, 0] = np.maximum(z[:, 0], d.extra[name])
         return _combine(z, with_factor=d.with_factor)
 
     return rule
@@ -218,9 +220,11 @@ def candidate_alone(name):
 RULES = {
     "the detector's (_combine)": lambda d: _combine(d.z, with_factor=d.with_factor),
     "without LocalOutlierFactor": lambda d: _combine(d.z, with_factor=False),
-    "LocalOutlierFactor at half weight": lambda d: _combine(
-        d.z * [1, 1, 1, 0.5, 1], with_factor=d.with_factor
-    ),
+    **{
+        f"LocalOutlierFactor at {weight:.0%} weight": maximum_with(None, weight)
+        for weight in (0.5, 0.8)
+    },
+    "LocalOutlierFactor at 80% weight, + two_sided_tails": maximum_with("two_sided_tails", 0.8),
     "mean of the five measures": lambda d: d.z[
         :, [0, 1, 2, 4, *([3] if d.with_factor else [])]
     ].mean(axis=1),
