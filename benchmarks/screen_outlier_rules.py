@@ -157,21 +157,27 @@ def fit_draw(X, is_outlier, seed):
 
 
 def load_draw(cache_dir, key, build, seed):
+    """Draw ``seed`` of data set ``key`` from the cache, fitted first if missing;
+    candidate measures the cached file lacks are computed and saved with it."""
     path = cache_dir / f"rule{SCORE_RULE}_{key}_{seed}.npz"
+    X = None
     if path.exists():
         with np.load(path) as saved:
             arrays = dict(saved)
     else:
-        arrays = fit_draw(*build(seed), seed)
+        X, is_outlier = build(seed)
+        arrays = fit_draw(X, is_outlier, seed)
     missing = [name for name in CANDIDATES if f"extra_{name}" not in arrays]
-    if missing or not path.exists():
-        X, _ = build(seed)
+    if missing:
+        if X is None:
+            X, _ = build(seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the scaling alone: no training
             M = AutoencoderOutlierDetector()._model_matrix(X, reset=True).astype(np.float64)
-        codes = arrays.get("codes")
         for name in missing:
-            arrays[f"extra_{name}"] = standardised(CANDIDATES[name](X, M, codes, seed))
+            measure = CANDIDATES[name](X, M, arrays.get("codes"), seed)
+            arrays[f"extra_{name}"] = standardised(measure)
+    if missing or X is not None:
         np.savez(path, **arrays)
     extra = {
         name.removeprefix("extra_"): arrays.pop(name)
