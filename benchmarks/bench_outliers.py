@@ -138,6 +138,15 @@ def evaluate(datasets, seeds, found):
     return results, shapes
 
 
+def paired_difference(ours, rival):
+    """Mean and standard error of ``ours - rival``, paired over draws (same data,
+    same seed); within one standard error is a tie, as the verdicts count it."""
+    difference = np.subtract(ours, rival)
+    draws = len(difference)
+    error = np.std(difference, ddof=1) / np.sqrt(draws) if draws > 1 else 0.0
+    return np.mean(difference), error
+
+
 def report(title, extra, results, shapes, names, groups, phrases, *, what, means=False):
     """The result file's text: ROC-AUC and AP per data set (a ``what``) and
     detector (with ``means``, also their mean over the data sets), the seconds,
@@ -182,19 +191,15 @@ def report(title, extra, results, shapes, names, groups, phrases, *, what, means
     text += f"\n### Seconds to fit and score (mean over draws; least to most over {what}s)\n\n"
     text += markdown_table(["detector", "seconds"], spans)
     rivals = [n for n in names if n != ours and not n.startswith("AutoencoderTransformer")]
-    # Paired over draws (same table, same seed): the difference's mean and the
-    # standard error of that mean; within one standard error is a tie.
     verdict, differences = [], {}
     for rival in rivals:
         behind, ties = [], []
         for d in datasets:
-            difference = np.subtract(results[d, ours][0], results[d, rival][0])
-            draws = len(difference)
-            error = np.std(difference, ddof=1) / np.sqrt(draws) if draws > 1 else 0
-            differences[d, rival] = f"{np.mean(difference):+.3f} ± {error:.3f}"
-            if np.mean(difference) < -error:
+            mean, error = paired_difference(results[d, ours][0], results[d, rival][0])
+            differences[d, rival] = f"{mean:+.3f} ± {error:.3f}"
+            if mean < -error:
                 behind.append(d)
-            elif np.mean(difference) <= error:
+            elif mean <= error:
                 ties.append(d)
         for label, phrase in phrases.items():
             members = [d for d in datasets if groups[d] == label]

@@ -40,6 +40,7 @@ import _common  # noqa: F401  (puts the repository root on sys.path)
 import numpy as np
 from _common import check_environment, machine_header, markdown_table, write_result
 from _outlier_data import CONSTRUCTIONS, HELD_OUT
+from bench_outliers import paired_difference
 from bench_outliers_real import TABLES, add_data_dir, fetch, loader
 from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -112,21 +113,16 @@ def two_sided_tails(M):
     return total
 
 
-def isolation(X, M, codes, seed):
-    from sklearn.ensemble import IsolationForest
-
-    return -IsolationForest(random_state=seed).fit(X).score_samples(X)
-
-
 # Candidate measures, each a function of the draw's data ``X``, the detector's
-# model matrix ``M``, its codes and the seed; cached beside the detector's
-# measures, standardised alike. One added here is computed for every cached draw
-# on the next run, without refitting.
+# model matrix ``M``, the draw's cached arrays (``fit_draw``: the codes, the
+# rivals' scores) and the seed; cached beside the detector's measures,
+# standardised alike. One added here is computed for every cached draw on the
+# next run, without refitting.
 CANDIDATES = {
-    "isolation": isolation,
-    "code_mahalanobis": lambda X, M, codes, seed: code_mahalanobis(codes),
-    "subsampled_distance": lambda X, M, codes, seed: subsampled_distance(M),
-    "two_sided_tails": lambda X, M, codes, seed: two_sided_tails(M),
+    "isolation": lambda X, M, cached, seed: cached["isolation_forest"],
+    "code_mahalanobis": lambda X, M, cached, seed: code_mahalanobis(cached["codes"]),
+    "subsampled_distance": lambda X, M, cached, seed: subsampled_distance(M),
+    "two_sided_tails": lambda X, M, cached, seed: two_sided_tails(M),
 }
 
 
@@ -175,7 +171,7 @@ def load_draw(cache_dir, key, build, seed):
             warnings.simplefilter("ignore")  # the scaling alone: no training
             M = AutoencoderOutlierDetector()._model_matrix(X, reset=True).astype(np.float64)
         for name in missing:
-            measure = CANDIDATES[name](X, M, arrays.get("codes"), seed)
+            measure = CANDIDATES[name](X, M, arrays, seed)
             arrays[f"extra_{name}"] = standardised(measure)
     if missing or X is not None:
         np.savez(path, **arrays)
@@ -203,16 +199,17 @@ def maximum_with(name, factor_weight=1.0):
     return rule
 
 
+def relatives(d):
+    """The relative measures ``_combine`` takes the largest of, as rows."""
+    return d.z[:, [0, 1, 4, *([3] if d.with_factor else [])]].T
+
+
 def soft_maximum(d):
-    error, code, row, factor, tails = d.z.T
-    relatives = np.stack([error, code, tails, *([factor] if d.with_factor else [])])
-    return np.logaddexp.reduce(relatives, axis=0) + np.maximum(row, 0.0)
+    return np.logaddexp.reduce(relatives(d), axis=0) + np.maximum(d.z[:, 2], 0.0)
 
 
 def top_two(d):
-    error, code, row, factor, tails = d.z.T
-    relatives = np.sort(np.stack([error, code, tails, *([factor] if d.with_factor else [])]), 0)
-    return relatives[-2:].mean(axis=0) + np.maximum(row, 0.0)
+    return np.sort(relatives(d), axis=0)[-2:].mean(axis=0) + np.maximum(d.z[:, 2], 0.0)
 
 
 def alone(column):
@@ -231,9 +228,7 @@ RULES = {
         for weight in (0.5, 0.8)
     },
     "LocalOutlierFactor at 80% weight, + two_sided_tails": maximum_with("two_sided_tails", 0.8),
-    "mean of the five measures": lambda d: d.z[
-        :, [0, 1, 2, 4, *([3] if d.with_factor else [])]
-    ].mean(axis=1),
+    "mean of the five measures": lambda d: np.vstack([relatives(d), d.z[:, 2]]).mean(axis=0),
     "soft maximum (log-sum-exp)": soft_maximum,
     "mean of the two largest": top_two,
     **{f"+ {name}": maximum_with(name) for name in CANDIDATES},
@@ -268,10 +263,8 @@ def evaluate(sets):
                 aucs.append(np.mean(auc))
                 aps.append(np.mean([average_precision_score(y, s) for y, s in scored]))
                 for rival in rivals:
-                    difference = np.subtract(auc, rival_aucs[name, rival])
-                    n = len(difference)
-                    error = np.std(difference, ddof=1) / np.sqrt(n) if n > 1 else 0.0
-                    behind[rival] += np.mean(difference) < -error
+                    mean, error = paired_difference(auc, rival_aucs[name, rival])
+                    behind[rival] += mean < -error
             table[rule_name, set_name] = (np.mean(aucs), np.mean(aps), *behind.values())
     return table
 
@@ -309,6 +302,10 @@ def main():
     args = parser.parse_args()
     check_environment()
     args.cache_dir.mkdir(parents=True, exist_ok=True)
+    # The real tables are found first: without them the screen cannot judge a rule.
+    paths = {name: fetch(name, args.data_dir) for name in TABLES}
+    if all(path is None for path in paths.values()):
+        raise SystemExit(f"no table found in {args.data_dir}, and none could be downloaded")
 
     constructions = {"informing": {}, "held out": {}}
     for name, build in CONSTRUCTIONS.items():
@@ -318,8 +315,7 @@ def main():
         ]
         print(f"{name}: {len(args.draws)} draws", flush=True)
     real = {"A": {}, "B": {}}
-    for i, name in enumerate(TABLES):
-        path = fetch(name, args.data_dir)
+    for i, (name, path) in enumerate(paths.items()):
         if path is None:
             continue
         real["AB"[i % 2]][name] = [
