@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skae import AutoencoderOutlierDetector, AutoencoderTransformer
-from skae.outlier import _column_tails
+from skae.outlier import _column_tails, _sorted_columns
 
 
 def contaminated(seed=0, share=0.04):
@@ -269,7 +269,7 @@ def test_relative_distance_is_local_outlier_factor(fitted):
 def test_column_tails_count_the_reference_rows_at_least_as_extreme():
     reference = np.c_[np.arange(100.0), -(np.arange(100.0) ** 3)]  # right- and left-skewed
     rows = np.array([[200.0, 0.0], [49.5, -(49.5**3)], [-5.0, 10.0]])
-    tails = _column_tails(reference, rows)
+    tails = _column_tails(*_sorted_columns(reference), rows)
     # Left shares (rows at most as large), right shares (at least as large), +1 each.
     left = np.array([[101, 100], [51, 51], [1, 101]]) / 101
     right = np.array([[1, 2], [51, 51], [101, 1]]) / 101
