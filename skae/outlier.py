@@ -677,10 +677,11 @@ def _sorted_columns(reference):
     """Each column of ``reference`` sorted, as the rows of a contiguous array in
     the columns' precision (at least float32), and whether the column is skewed
     to the left: what ``_column_tails`` counts against."""
-    # Column by column, on a contiguous copy: sorting along the rows of a row-major
-    # table strides through memory and is many times slower.
+    # Column by column, on a contiguous copy (sorted in place, so always a copy,
+    # whatever the memory order of ``reference``): sorting along the rows of a
+    # row-major table strides through memory and is many times slower.
     dtype = np.result_type(reference, np.float32)
-    columns = np.ascontiguousarray(np.asarray(reference, dtype=dtype).T)
+    columns = np.asarray(reference, dtype=dtype).T.copy(order="C")
     left_skewed = np.empty(len(columns), dtype=bool)
     for i, column in enumerate(columns):
         # The skewness's sign, in double precision; cubed by products, which are 25

@@ -279,6 +279,29 @@ def test_column_tails_count_the_reference_rows_at_least_as_extreme():
     np.testing.assert_allclose(tails, expected)
 
 
+
+def test_memory_order_of_the_rows_does_not_change_the_scores(fitted):
+    # A Fortran-ordered table (as np.load and many DataFrames give) scores as its
+    # C-ordered copy, and the kept training rows stay the rows given.
+    detector, X, _ = fitted
+    params = detector.get_params()
+    fortran = AutoencoderOutlierDetector(**params).fit(np.asfortranarray(X))
+    np.testing.assert_array_equal(fortran.score_samples(X), detector.score_samples(X))
+    np.testing.assert_array_equal(fortran.training_rows_, detector.training_rows_)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_sorted_columns_leave_the_reference_as_it_was(order):
+    # The columns are sorted in place: on a copy, whichever the rows' memory order
+    # (a Fortran-ordered table's transpose would otherwise be the table itself).
+    reference = np.asarray(np.random.default_rng(0).normal(size=(50, 3)), order=order)
+    before = reference.copy()
+    columns, _ = _sorted_columns(reference)
+    np.testing.assert_array_equal(reference, before)
+    np.testing.assert_array_equal(columns, np.sort(before, axis=0).T)
+    assert columns.flags.c_contiguous
+
+
 @pytest.mark.filterwarnings("ignore:Training ended with a higher")  # 2 epochs
 @pytest.mark.parametrize("rows_repeat", [False, True])
 def test_local_outlier_factor_counts_only_where_most_rows_are_distinct(rows_repeat):
