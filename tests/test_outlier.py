@@ -279,7 +279,6 @@ def test_column_tails_count_the_reference_rows_at_least_as_extreme():
     np.testing.assert_allclose(tails, expected)
 
 
-
 def test_memory_order_of_the_rows_does_not_change_the_scores(fitted):
     # A Fortran-ordered table (as np.load and many DataFrames give) scores as its
     # C-ordered copy, and the kept training rows stay the rows given.
