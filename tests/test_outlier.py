@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skae import AutoencoderOutlierDetector, AutoencoderTransformer
-from skae.outlier import _column_tails, _sorted_columns
+from skae.outlier import _auto_neighbors, _column_tails, _sorted_columns
 
 
 def contaminated(seed=0, share=0.04):
@@ -287,6 +287,27 @@ def test_memory_order_of_the_rows_does_not_change_the_scores(fitted):
     fortran = AutoencoderOutlierDetector(**params).fit(np.asfortranarray(X))
     np.testing.assert_array_equal(fortran.score_samples(X), detector.score_samples(X))
     np.testing.assert_array_equal(fortran.training_rows_, detector.training_rows_)
+
+
+def test_auto_neighbourhood_is_a_share_of_the_rows_within_bounds():
+    assert [_auto_neighbors(n) for n in (30, 300, 1_099, 2_500, 5_000, 10**6)] == [
+        10, 10, 10, 25, 50, 50,
+    ]  # fmt: skip
+
+
+def test_auto_neighbourhood_reaches_past_a_clump_of_outliers():
+    # 25 outliers packed together, each the others' nearest neighbours: in
+    # neighbourhoods of 10 and 20 they look like a populated region, in those of
+    # "auto" (1% of 3,025 rows: 30 and 60) they reach the sparse rows around them.
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(3_000, 4)), rng.normal([2.5, -2.5, 0, 0], 0.05, (25, 4))]
+    is_outlier = np.r_[np.zeros(3_000), np.ones(25)]
+    aucs = {}
+    for n_neighbors in ("auto", 10):
+        detector = AutoencoderOutlierDetector(n_neighbors=n_neighbors, random_state=0, verbose=0)
+        aucs[n_neighbors] = roc_auc_score(is_outlier, -detector.fit(X).score_samples(X))
+        assert detector.n_neighbors_ == (30 if n_neighbors == "auto" else 10)
+    assert aucs["auto"] > aucs[10] + 0.1, aucs
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
